@@ -1,0 +1,137 @@
+import {
+  clearSessionCookieHeaders,
+  parseCookieHeader,
+  readSessionCookie,
+  sessionCookieHeaders,
+} from '../core/cookie-header.ts';
+import type { Policy } from '../core/policy.ts';
+import type { RefusalReason } from '../core/session.ts';
+import type {
+  CreateSessionInput,
+  Issued,
+  RequestContext,
+  Session,
+  SessionManager,
+} from '../core/session-manager.ts';
+
+/** What every adapter extracts from its framework's request. */
+export interface HttpRequestInfo {
+  readonly method: string;
+  /** Path and query, as on the request line. */
+  readonly url: string;
+  /** A header's value by lower-case name. */
+  readonly header: (name: string) => string | undefined;
+  readonly ip?: string | null;
+  readonly scheme?: string | null;
+}
+
+export interface HttpSessionsOptions {
+  /** The audience this application's sessions are for. @default 'default' */
+  readonly audience?: string;
+}
+
+/** The result of looking at a request: the session (or why there is none) and the cookies to send. */
+export interface HttpOutcome {
+  readonly session: Session | null;
+  readonly reason: RefusalReason | null;
+  readonly setCookie: readonly string[];
+  /** The request was a logout (`logout_methods` with the `logout_query_arg`); the session is ended. */
+  readonly loggedOut: boolean;
+}
+
+export interface HttpSessions {
+  /** Validates the request's credential (activity unless passive), or performs a logout request. */
+  handle(request: HttpRequestInfo): Promise<HttpOutcome>;
+  /** Signs a subject in and answers the cookies that carry the new credential. */
+  login(request: HttpRequestInfo, input: Omit<CreateSessionInput, 'audience' | 'context'>): Promise<Issued & { readonly setCookie: readonly string[] }>;
+  /** Ends the request's session, if any, and answers the cookies that clear it. */
+  logout(request: HttpRequestInfo): Promise<{ readonly setCookie: readonly string[] }>;
+  /** A new credential for the request's session (privilege change). */
+  regenerate(request: HttpRequestInfo, session: Session, data?: Readonly<Record<string, unknown>>): Promise<Issued & { readonly setCookie: readonly string[] }>;
+  readonly manager: SessionManager;
+  readonly audience: string;
+}
+
+/**
+ * The framework-neutral half of every adapter: cookies in, validation, cookies out, logout requests.
+ * Adapters only translate their framework's request and response to and from this.
+ */
+export function createHttpSessions(manager: SessionManager, options: HttpSessionsOptions = {}): HttpSessions {
+  const audience = options.audience ?? 'default';
+
+  const read = async (request: HttpRequestInfo) => {
+    const policy = await manager.environmentPolicy();
+    const cookies = parseCookieHeader(request.header('cookie'));
+    return { policy, cookies, credential: readSessionCookie(cookies, policy, audience) };
+  };
+
+  const logout: HttpSessions['logout'] = async (request) => {
+    const { policy, cookies, credential } = await read(request);
+    if (credential.ok) {
+      const result = await manager.validate(credential.value, { audience, passive: true, context: contextOf(request) });
+      const id = result.ok ? result.session.id : result.session?.id;
+      if (id !== undefined) await manager.destroy(id);
+    }
+    return { setCookie: clearSessionCookieHeaders(policy, audience, cookies) };
+  };
+
+  const handle: HttpSessions['handle'] = async (request) => {
+    const { policy, cookies, credential } = await read(request);
+    if (isLogoutRequest(request, policy)) {
+      const { setCookie } = await logout(request);
+      return { session: null, reason: null, setCookie, loggedOut: true };
+    }
+    if (!credential.ok) return { session: null, reason: credential.reason, setCookie: [], loggedOut: false };
+    const result = await manager.validate(credential.value, {
+      audience,
+      passive: isPassive(request, policy),
+      context: contextOf(request),
+    });
+    if (!result.ok) {
+      // Drop a cookie that can never work again so the browser stops sending it.
+      const clear = result.reason === 'missing' ? [] : clearSessionCookieHeaders(policy, audience, cookies);
+      return { session: null, reason: result.reason, setCookie: clear, loggedOut: false };
+    }
+    const setCookie = result.renewed === null ? [] : sessionCookieHeaders(policy, result.renewed, cookies);
+    return { session: result.session, reason: null, setCookie, loggedOut: false };
+  };
+
+  const login: HttpSessions['login'] = async (request, input) => {
+    const policy = await manager.environmentPolicy();
+    const issued = await manager.create({ ...input, audience, context: contextOf(request) });
+    const cookies = parseCookieHeader(request.header('cookie'));
+    return { ...issued, setCookie: sessionCookieHeaders(policy, issued.credential, cookies) };
+  };
+
+  const regenerate: HttpSessions['regenerate'] = async (request, session, data) => {
+    const policy = await manager.environmentPolicy();
+    const issued = await manager.regenerate(session, { context: contextOf(request), ...(data === undefined ? {} : { data }) });
+    const cookies = parseCookieHeader(request.header('cookie'));
+    return { ...issued, setCookie: sessionCookieHeaders(policy, issued.credential, cookies) };
+  };
+
+  return { handle, login, logout, regenerate, manager, audience };
+}
+
+export function contextOf(request: HttpRequestInfo): RequestContext {
+  return { ip: request.ip ?? null, userAgent: request.header('user-agent') ?? null, scheme: request.scheme ?? null };
+}
+
+/** `Tenure-Passive: 1`, or a path listed in `passive_paths` (a trailing `*` matches a prefix). */
+export function isPassive(request: Pick<HttpRequestInfo, 'url' | 'header'>, policy: Pick<Policy, 'passivePaths'>, path = pathOf(request.url)): boolean {
+  if (request.header('tenure-passive') === '1') return true;
+  return policy.passivePaths.some((p) => (p.endsWith('*') ? path.startsWith(p.slice(0, -1)) : path === p));
+}
+
+/** A configured logout method carrying the configured logout query argument (Kong's `session_logout`). */
+export function isLogoutRequest(request: Pick<HttpRequestInfo, 'method' | 'url'>, policy: Pick<Policy, 'logoutMethods' | 'logoutQueryArg'>): boolean {
+  if (!policy.logoutMethods.includes(request.method.toUpperCase())) return false;
+  const query = request.url.indexOf('?');
+  if (query < 0) return false;
+  return new URLSearchParams(request.url.slice(query + 1)).has(policy.logoutQueryArg);
+}
+
+export function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
+}

@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import type { KeyRing } from './key-ring.ts';
+import type { Random } from './random.ts';
+import { openValue, sealValue } from './seal.ts';
+import { issueToken, parseToken, successorId, tokenHash } from './server-token.ts';
+
+/**
+ * The two credential shapes a session can have (DESIGN.md section 5):
+ * - `server`: an opaque token; the store row is found by the token's hash.
+ * - `cookie`: the session's identity (id, subject, generation, renewal counter) sealed into the cookie;
+ *   the row (found by id) still holds timestamps, data and the end marker, so logout and revocation are
+ *   immediate and copied cookies stop at a generation bump.
+ * Both name the row's current credential with a hash, so one `rotate` serves both.
+ */
+export type ParsedCredential =
+  | { readonly ok: true; readonly mode: 'server'; readonly hash: string; readonly id: Buffer; readonly current: boolean }
+  | { readonly ok: true; readonly mode: 'cookie'; readonly hash: string; readonly state: SealedState; readonly current: boolean }
+  | { readonly ok: false; readonly reason: 'malformed' | 'tampered' };
+
+/** What a cookie-mode credential carries. Short keys: every byte is in every request. */
+export interface SealedState {
+  /** Session id. */
+  readonly s: string;
+  /** Renewal counter: names the credential; the row holds the current one. */
+  readonly r: number;
+  /** Subject. */
+  readonly u: string;
+  /** Subject generation at sign-in. */
+  readonly g: number;
+}
+
+export interface CredentialContext {
+  readonly cookieName: string;
+  readonly audience: string;
+}
+
+export function parseServerCredential(ring: KeyRing, value: string): ParsedCredential {
+  const parsed = parseToken(ring, 'session', value);
+  if (!parsed.ok) return parsed;
+  return { ok: true, mode: 'server', hash: tokenHash(parsed.id), id: parsed.id, current: parsed.current };
+}
+
+export function issueServerCredential(ring: KeyRing, id: Uint8Array): { readonly value: string; readonly hash: string } {
+  return { value: issueToken(ring, 'session', id), hash: tokenHash(id) };
+}
+
+/** The deterministic successor of a server token, so racing renewals on several nodes agree. */
+export function serverSuccessor(ring: KeyRing, id: Uint8Array): { readonly value: string; readonly hash: string; readonly id: Buffer } {
+  const next = successorId(ring, 'session', id);
+  return { ...issueServerCredential(ring, next), id: next };
+}
+
+export function parseCookieCredential(ring: KeyRing, value: string, context: CredentialContext): ParsedCredential {
+  const opened = openValue(ring, value, context);
+  if (!opened.ok) return opened;
+  const state = decodeState(opened.plaintext);
+  // Authentic bytes that do not decode are our own bug or an old format: refuse, never throw.
+  if (state === null) return { ok: false, reason: 'malformed' };
+  return { ok: true, mode: 'cookie', hash: renewalMarkerHash(state.s, state.r), state, current: opened.current };
+}
+
+export function sealCookieCredential(
+  ring: KeyRing,
+  state: SealedState,
+  context: CredentialContext,
+  random: Random,
+): { readonly value: string; readonly hash: string } {
+  const value = sealValue(ring, Buffer.from(JSON.stringify(state), 'utf8'), context, random);
+  return { value, hash: renewalMarkerHash(state.s, state.r) };
+}
+
+/** The hash a cookie-mode row keeps for renewal `counter` of session `id`. */
+export function renewalMarkerHash(id: string, counter: number): string {
+  return createHash('sha256').update(`${id}:${counter}`).digest('base64url');
+}
+
+function decodeState(plaintext: Buffer): SealedState | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(plaintext.toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as Record<string, unknown>;
+  if (typeof v['s'] !== 'string' || typeof v['u'] !== 'string') return null;
+  if (!Number.isSafeInteger(v['r']) || !Number.isSafeInteger(v['g'])) return null;
+  return { s: v['s'], r: v['r'] as number, u: v['u'], g: v['g'] as number };
+}

@@ -1,0 +1,97 @@
+/**
+ * Every error Tenure throws is a `TenureError` with a stable `code`; the HTTP status for each code
+ * lives in one table so the service, the adapters and the docs agree.
+ */
+export const ERROR_STATUS = {
+  invalid_config: 500,
+  invalid_argument: 400,
+  invalid_request: 400,
+  invalid_credentials: 401,
+  invalid_grant: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  csrf_rejected: 403,
+  not_found: 404,
+  conflict: 409,
+  session_limit: 409,
+  payload_too_large: 413,
+  rate_limited: 429,
+  cookie_too_large: 500,
+  store_unavailable: 503,
+  internal_error: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class TenureError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TenureError';
+    this.code = code;
+    this.status = ERROR_STATUS[code];
+  }
+}
+
+/** One problem in a configuration or policy: which key, which value, what is allowed. */
+export interface ConfigIssue {
+  /** Dotted snake_case path, e.g. `session.idle_timeout`. */
+  readonly key: string;
+  readonly value: unknown;
+  /** A sentence saying what is allowed, e.g. `must be <= session.absolute_timeout (86400)`. */
+  readonly rule: string;
+}
+
+export function formatIssue(issue: ConfigIssue): string {
+  return `invalid config: ${issue.key} = ${formatValue(issue.value)} ${issue.rule}`;
+}
+
+function formatValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === undefined) return '(missing)';
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** Thrown when a configuration or policy does not validate; `issues` has one entry per bad key. */
+export class ConfigError extends TenureError {
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(issues: readonly ConfigIssue[]) {
+    super('invalid_config', issues.map(formatIssue).join('\n'));
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+/** The store could not be reached or failed; the caller answers 503 and keeps running. */
+export class StoreUnavailableError extends TenureError {
+  constructor(message = 'the session store is unavailable', options?: { cause?: unknown }) {
+    super('store_unavailable', message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+/**
+ * No valid session: answered as 401 with the code `session_<reason>` (CONTRACT.md, whoami), the reason
+ * being one of DESIGN.md section 2's refusal reasons.
+ */
+export class SessionRefusedError extends TenureError {
+  readonly reason: string;
+
+  constructor(reason: string, message: string) {
+    super('unauthorized', message);
+    this.name = 'SessionRefusedError';
+    this.reason = reason;
+  }
+
+  /** The code clients see. */
+  get publicCode(): string {
+    return `session_${this.reason}`;
+  }
+}

@@ -1,0 +1,67 @@
+import { ConfigError, type ConfigIssue } from './errors.ts';
+import type { Policy } from './policy.ts';
+import { snakeKey } from './policy-fields.ts';
+
+const LOGOUT_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+/** RFC 6265 cookie-name: an RFC 7230 token. */
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * The cross-field rules of DESIGN.md section 3. Each issue names the field (with `prefix`, e.g.
+ * `session.`), the value and the rule, e.g. `session.idle_timeout = 99999 must be <= session.absolute_timeout (86400)`.
+ */
+export function validatePolicy(policy: Policy, prefix = 'session.'): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const key = (field: keyof Policy) => `${prefix}${snakeKey(field)}`;
+  const atMost = (field: keyof Policy, other: keyof Policy) => {
+    if ((policy[field] as number) > (policy[other] as number)) {
+      issues.push({ key: key(field), value: policy[field], rule: `must be <= ${key(other)} (${String(policy[other])})` });
+    }
+  };
+
+  if (policy.absoluteTimeout <= 0) issues.push({ key: key('absoluteTimeout'), value: policy.absoluteTimeout, rule: 'must be > 0 (every session has a hard cap)' });
+  atMost('idleTimeout', 'absoluteTimeout');
+  atMost('rollingTimeout', 'absoluteTimeout');
+  atMost('accessTokenTtl', 'refreshTokenTtl');
+  atMost('refreshTokenTtl', 'absoluteTimeout');
+  if (policy.rollingTimeout > 0 && policy.rollingTimeout < policy.accessTokenTtl) {
+    issues.push({ key: key('rollingTimeout'), value: policy.rollingTimeout, rule: `must be 0 or >= ${key('accessTokenTtl')} (${policy.accessTokenTtl})` });
+  }
+  if (policy.idleTimeout > 0 && policy.touchAfter >= policy.idleTimeout) {
+    issues.push({ key: key('touchAfter'), value: policy.touchAfter, rule: `must be < ${key('idleTimeout')} (${policy.idleTimeout})` });
+  }
+  if (policy.remember) {
+    atMost('rememberIdleTimeout', 'rememberAbsoluteTimeout');
+    if (policy.rememberAbsoluteTimeout <= 0) {
+      issues.push({ key: key('rememberAbsoluteTimeout'), value: policy.rememberAbsoluteTimeout, rule: 'must be > 0' });
+    }
+  }
+  if (policy.cookieSameSite === 'None' && !policy.cookieSecure) {
+    issues.push({ key: key('cookieSameSite'), value: policy.cookieSameSite, rule: `None requires ${key('cookieSecure')} = true` });
+  }
+  if (policy.cookieName !== null) {
+    if (!COOKIE_NAME.test(policy.cookieName)) {
+      issues.push({ key: key('cookieName'), value: policy.cookieName, rule: 'must be a cookie-name token (RFC 6265: letters, digits and !#$%&\'*+-.^_`|~)' });
+    }
+    if (policy.cookieName.startsWith('__Host-')) {
+      if (!policy.cookieSecure) issues.push({ key: key('cookieName'), value: policy.cookieName, rule: `a __Host- name requires ${key('cookieSecure')} = true` });
+      if (policy.cookiePath !== '/') issues.push({ key: key('cookiePath'), value: policy.cookiePath, rule: `must be "/" with a __Host- ${key('cookieName')}` });
+      if (policy.cookieDomain !== null) issues.push({ key: key('cookieDomain'), value: policy.cookieDomain, rule: `must be unset with a __Host- ${key('cookieName')}` });
+    }
+  } else if (policy.cookieSecure) {
+    // The default name is __Host-tenure when secure: it needs path / and no domain.
+    if (policy.cookiePath !== '/') issues.push({ key: key('cookiePath'), value: policy.cookiePath, rule: `must be "/" with the default __Host-tenure name (set ${key('cookieName')} to use another path)` });
+    if (policy.cookieDomain !== null) issues.push({ key: key('cookieDomain'), value: policy.cookieDomain, rule: `must be unset with the default __Host-tenure name (set ${key('cookieName')} to use a domain)` });
+  }
+  if (!policy.cookiePath.startsWith('/')) issues.push({ key: key('cookiePath'), value: policy.cookiePath, rule: 'must start with "/"' });
+  for (const method of policy.logoutMethods) {
+    if (!LOGOUT_METHODS.includes(method)) issues.push({ key: key('logoutMethods'), value: policy.logoutMethods, rule: `must list only ${LOGOUT_METHODS.join(', ')}` });
+  }
+  return issues;
+}
+
+/** @throws ConfigError listing every issue. */
+export function assertValidPolicy(policy: Policy, prefix = 'session.'): void {
+  const issues = validatePolicy(policy, prefix);
+  if (issues.length > 0) throw new ConfigError(issues);
+}

@@ -1,0 +1,535 @@
+import { systemClock, type Clock } from './clock.ts';
+import {
+  issueServerCredential,
+  parseCookieCredential,
+  parseServerCredential,
+  renewalMarkerHash,
+  sealCookieCredential,
+  serverSuccessor,
+  type ParsedCredential,
+  type SealedState,
+} from './credential.ts';
+import { TenureError } from './errors.ts';
+import { createKeyRing, type KeyRing } from './key-ring.ts';
+import { cookieNameFor, DEFAULTS, type BindKind, type Policy } from './policy.ts';
+import { assertValidPolicy } from './policy-validate.ts';
+import { cryptoRandom, type Random } from './random.ts';
+import { openValue, sealValue } from './seal.ts';
+import type { EndReason, RefusalReason, SessionRecord } from './session.ts';
+import type { EndFilter, SessionStore } from './store.ts';
+import { tokenHash as tokenHashOf } from './server-token.ts';
+import { hashSubject } from './subject-hash.ts';
+import { deadlinesInForce, expiredReason, renewalDue, touchDue, touchUpdate } from './timeouts.ts';
+
+/** Where a request comes from; used for binding (`bind`) and shown in session lists. */
+export interface RequestContext {
+  readonly ip?: string | null;
+  readonly userAgent?: string | null;
+  readonly scheme?: string | null;
+}
+
+export interface SessionManagerOptions {
+  /** Secrets, current first (each ≥ 32 bytes), or a key ring made from them. */
+  readonly secrets: KeyRing | readonly (string | Uint8Array)[];
+  readonly store: SessionStore;
+  /** A fixed policy over the defaults. Ignored when `policyFor` is given. */
+  readonly policy?: Partial<Policy>;
+  /**
+   * The policy in force for an organization (`null`: the environment's), asked on every validation so
+   * that a changed policy applies to existing sessions at their next request.
+   */
+  readonly policyFor?: (org: string | null) => Policy | Promise<Policy>;
+  /** Key for `hashSubject`; never rotates with the secrets. Required when any policy hashes subjects. */
+  readonly subjectKey?: Uint8Array;
+  /** @default the system clock */
+  readonly clock?: Clock;
+  /** @default the CSPRNG */
+  readonly random?: Random;
+}
+
+export interface CreateSessionInput {
+  readonly subject: string;
+  /** @default 'default' */
+  readonly audience?: string;
+  readonly org?: string | null;
+  /** Asks for remember-me; honoured only when the policy allows it. */
+  readonly remember?: boolean;
+  readonly data?: Readonly<Record<string, unknown>>;
+  readonly context?: RequestContext;
+}
+
+/** The public view of a session. */
+export interface Session {
+  readonly id: string;
+  readonly subject: string;
+  readonly audience: string;
+  readonly org: string | null;
+  readonly createdAt: number;
+  readonly lastActivityAt: number;
+  readonly renewedAt: number;
+  /** The earliest deadline in force. */
+  readonly expiresAt: number;
+  readonly idleExpiresAt: number | null;
+  readonly rollingExpiresAt: number | null;
+  readonly absoluteExpiresAt: number;
+  readonly persistent: boolean;
+  readonly remember: boolean;
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/** A credential to hand to the client. */
+export interface IssuedCredential {
+  readonly value: string;
+  readonly cookieName: string;
+  /** Seconds for a persistent cookie's `Max-Age` (time left before the absolute deadline); `null` for a browser-session cookie. */
+  readonly maxAge: number | null;
+}
+
+export interface Issued {
+  readonly session: Session;
+  readonly credential: IssuedCredential;
+}
+
+export interface ValidateOptions {
+  /** The audience the credential must be for. @default 'default' */
+  readonly audience?: string;
+  /** A passive request validates but never extends or renews (DESIGN.md section 4). */
+  readonly passive?: boolean;
+  readonly context?: RequestContext;
+}
+
+export type Validation =
+  | {
+      readonly ok: true;
+      readonly session: Session;
+      /** A renewed credential to send back, or `null` when the presented one stays current. */
+      readonly renewed: IssuedCredential | null;
+    }
+  | {
+      readonly ok: false;
+      readonly reason: RefusalReason;
+      /** The session the credential named, when one was found (for "why was I signed out?"). */
+      readonly session: Session | null;
+    };
+
+export interface ListOptions {
+  readonly audience?: string;
+  readonly org?: string;
+  readonly cursor?: string | null;
+  readonly limit?: number;
+}
+
+export interface RevokeOptions {
+  readonly audience?: string;
+  readonly org?: string;
+  /** Keep this session (e.g. "sign out my other devices"). */
+  readonly exceptId?: string;
+  /**
+   * Also bump the subject's generation so copied sealed cookies stop (cookie storage). Sessions created
+   * or regenerated afterwards carry the new generation, so a kept session is regenerated after this.
+   * @default true when no other option is given
+   */
+  readonly bumpGeneration?: boolean;
+}
+
+export interface SessionManager {
+  /** Signs a subject in: always a new session and a new credential (no fixation). */
+  create(input: CreateSessionInput): Promise<Issued>;
+  /** Checks a credential under the policy in force; counts as activity unless passive. Never throws for bad input. */
+  validate(credential: string | undefined | null, options?: ValidateOptions): Promise<Validation>;
+  /**
+   * Checks a session by id, for credentials that name it themselves (access and refresh tokens): the
+   * same checks as `validate` after the credential; activity touches, and `renew` (a refresh) restarts
+   * the rolling period. `audience` defaults to the session's own.
+   */
+  checkSession(id: string, options?: ValidateOptions & { readonly renew?: boolean }): Promise<Validation>;
+  /** New session id and credential for the same sign-in (privilege change); keeps `createdAt`, ends the old one. */
+  regenerate(session: Session, options?: { readonly data?: Readonly<Record<string, unknown>>; readonly context?: RequestContext }): Promise<Issued>;
+  /** Ends one session (logout). Answers whether a live session was ended. */
+  destroy(id: string): Promise<boolean>;
+  get(id: string): Promise<Session | null>;
+  /** Replaces a session's application data (kept in the store in both storage modes). */
+  setData(id: string, data: Readonly<Record<string, unknown>>): Promise<boolean>;
+  /** Live sessions, oldest first: a subject's (`null`: everyone's, for administrators), optionally filtered. */
+  list(subject: string | null, options?: ListOptions): Promise<{ readonly sessions: readonly Session[]; readonly nextCursor: string | null }>;
+  /** Ends a subject's sessions; without a filter also bumps its generation so copied sealed cookies stop too. */
+  revokeSubject(subject: string, options?: RevokeOptions): Promise<number>;
+  revokeOrg(org: string): Promise<number>;
+  revokeAll(): Promise<number>;
+  /** The environment's policy in force. */
+  environmentPolicy(): Promise<Policy>;
+  /** The index key under which a subject's sessions are stored (its keyed hash when `hashSubject` is on). */
+  subjectKeyOf(subject: string, policy: Policy): string;
+  readonly store: SessionStore;
+  readonly keyRing: KeyRing;
+}
+
+const SESSION_ID_BYTES = 16;
+const TOKEN_ID_BYTES = 32;
+const SUBJECT_SEAL = { cookieName: 'tenure-subject', audience: '' } as const;
+
+/**
+ * Creates the session lifecycle over a store: create, validate, renew, regenerate, destroy, list and
+ * revoke. Policy, time and randomness are injected.
+ *
+ * @example
+ * const sessions = createSessionManager({ secrets: [process.env.SECRET!], store: createMemoryStore() });
+ * const { credential } = await sessions.create({ subject: 'user-1' });
+ * const result = await sessions.validate(credential.value);
+ */
+export function createSessionManager(options: SessionManagerOptions): SessionManager {
+  const ring = isKeyRing(options.secrets) ? options.secrets : createKeyRing(options.secrets);
+  const store = options.store;
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? cryptoRandom;
+  const subjectKey = options.subjectKey;
+  const policyFor = options.policyFor ?? staticPolicy(options.policy ?? {});
+
+  const subjectKeyOf = (subject: string, policy: Policy): string => {
+    if (!policy.hashSubject) return subject;
+    if (subjectKey === undefined) {
+      throw new TenureError('invalid_config', 'hash_subject is on but no subject key was given (subjectKey / TENURE_SUBJECT_KEY)');
+    }
+    return hashSubject(subjectKey, subject);
+  };
+
+  const storedSubject = (subject: string, policy: Policy): string =>
+    policy.hashSubject ? sealValue(ring, Buffer.from(subject, 'utf8'), SUBJECT_SEAL, random) : subject;
+
+  const subjectOf = (record: SessionRecord): string => {
+    if (record.subjectKey === record.subject) return record.subject;
+    const opened = openValue(ring, record.subject, SUBJECT_SEAL);
+    // A subject sealed under a removed secret can no longer be shown; the session still works by key.
+    return opened.ok ? opened.plaintext.toString('utf8') : '';
+  };
+
+  const view = (record: SessionRecord, policy: Policy, subject?: string): Session => {
+    const deadlines = deadlinesInForce(record, policy);
+    return {
+      id: record.id,
+      subject: subject ?? subjectOf(record),
+      audience: record.audience,
+      org: record.org,
+      createdAt: record.createdAt,
+      lastActivityAt: record.lastActivityAt,
+      renewedAt: record.renewedAt,
+      expiresAt: deadlines.earliest,
+      idleExpiresAt: deadlines.idle,
+      rollingExpiresAt: deadlines.rolling,
+      absoluteExpiresAt: deadlines.absolute,
+      persistent: record.persistent,
+      remember: record.remember,
+      ip: record.ip,
+      userAgent: record.userAgent,
+      data: record.data,
+    };
+  };
+
+  const credentialFor = (session: Session, policy: Policy, value: string, now: number): IssuedCredential => ({
+    value,
+    cookieName: cookieNameFor(policy, session.audience),
+    maxAge: session.persistent ? Math.max(0, session.absoluteExpiresAt - now) : null,
+  });
+
+  const parse = (value: string, policy: Policy, audience: string): ParsedCredential =>
+    policy.storage === 'cookie'
+      ? parseCookieCredential(ring, value, { cookieName: cookieNameFor(policy, audience), audience })
+      : parseServerCredential(ring, value);
+
+  const endAt = (policy: Policy, at: number) => ({ endedAt: at, purgeAt: at + policy.reasonTtl });
+
+  const insert = async (
+    base: Omit<SessionRecord, 'id' | 'tokenHash'>,
+    policy: Policy,
+    subject: string,
+    limit: boolean,
+    now: number,
+  ): Promise<Issued> => {
+    const id = random(SESSION_ID_BYTES).toString('base64url');
+    let value: string;
+    let hash: string;
+    if (policy.storage === 'cookie') {
+      const state: SealedState = { s: id, r: 0, u: subject, g: base.generation };
+      ({ value, hash } = sealCookieCredential(ring, state, { cookieName: cookieNameFor(policy, base.audience), audience: base.audience }, random));
+    } else {
+      ({ value, hash } = issueServerCredential(ring, random(TOKEN_ID_BYTES)));
+    }
+    const record: SessionRecord = { ...base, id, tokenHash: hash };
+    const result = await store.create(
+      record,
+      limit && policy.maxSessionsPerSubject > 0
+        ? { max: policy.maxSessionsPerSubject, onLimit: policy.onLimit, now, at: endAt(policy, now) }
+        : undefined,
+    );
+    if (result.status === 'limited') {
+      throw new TenureError('session_limit', `the subject already has ${policy.maxSessionsPerSubject} active sessions`);
+    }
+    const session = view(record, policy, subject);
+    return { session, credential: credentialFor(session, policy, value, now) };
+  };
+
+  const metadata = (policy: Policy, context: RequestContext | undefined) => {
+    const keep = (kind: BindKind): boolean => policy.storeMetadata || policy.bind.includes(kind);
+    return {
+      ip: keep('ip') ? (context?.ip ?? null) : null,
+      userAgent: keep('user-agent') ? (context?.userAgent ?? null) : null,
+      scheme: keep('scheme') ? (context?.scheme ?? null) : null,
+    };
+  };
+
+  const create = async (input: CreateSessionInput): Promise<Issued> => {
+    if (typeof input.subject !== 'string' || input.subject === '') throw new TypeError('subject must be a non-empty string');
+    const audience = input.audience ?? 'default';
+    const org = input.org ?? null;
+    const policy = await policyFor(org);
+    const now = clock();
+    const remember = input.remember === true && policy.remember;
+    const key = subjectKeyOf(input.subject, policy);
+    const generation = policy.storage === 'cookie' ? await store.getGeneration(key) : 0;
+    const times = { createdAt: now, lastActivityAt: now, renewedAt: now, remember };
+    return insert(
+      {
+        ...times,
+        ...touchUpdate(times, policy, now),
+        prevTokenHash: null,
+        prevValidUntil: null,
+        subjectKey: key,
+        subject: storedSubject(input.subject, policy),
+        audience,
+        org,
+        persistent: remember || policy.persistence === 'persistent',
+        generation,
+        endedAt: null,
+        endReason: null,
+        ...metadata(policy, input.context),
+        data: input.data ?? {},
+      },
+      policy,
+      input.subject,
+      true,
+      now,
+    );
+  };
+
+  const refuse = (reason: RefusalReason, session: Session | null = null): Validation => ({ ok: false, reason, session });
+
+  const validate = async (value: string | undefined | null, opts: ValidateOptions = {}): Promise<Validation> => {
+    if (value === undefined || value === null || value === '') return refuse('missing');
+    const audience = opts.audience ?? 'default';
+    const envPolicy = await policyFor(null);
+    const parsed = parse(value, envPolicy, audience);
+    if (!parsed.ok) return refuse(parsed.reason);
+
+    const record = parsed.mode === 'server' ? await store.findByTokenHash(parsed.hash) : await store.get(parsed.state.s);
+    if (record === null) return refuse('unknown');
+    const isCurrent = record.tokenHash === parsed.hash;
+    if (!isCurrent && record.prevTokenHash !== parsed.hash) return refuse('unknown');
+    return evaluate(record, audience, opts, { parsed, isCurrent }, envPolicy);
+  };
+
+  const checkSession: SessionManager['checkSession'] = async (id, opts = {}) => {
+    const record = await store.get(id);
+    if (record === null) return refuse('unknown');
+    const result = await evaluate(record, opts.audience ?? record.audience, opts, null, null);
+    if (!result.ok || opts.renew !== true || opts.passive === true) return result;
+    // Token mode renews at refresh: the session's rolling period restarts. Its row credential was never
+    // handed out, so it is replaced by a fresh random one with no stale window.
+    const policy = await policyFor(record.org);
+    const now = clock();
+    const update = { ...touchUpdate({ ...record, renewedAt: now }, policy, now), renewedAt: now, prevValidUntil: now };
+    const rotated = await store.rotate(record.id, record.tokenHash, tokenHashOf(random(TOKEN_ID_BYTES)), update);
+    if (rotated !== 'rotated') return result;
+    return { ok: true, session: view({ ...record, ...update }, policy, result.session.subject), renewed: null };
+  };
+
+  /** Everything after the credential named a row: policy, audience, end, timeouts, binding, activity. */
+  const evaluate = async (
+    record: SessionRecord,
+    audience: string,
+    opts: ValidateOptions,
+    credential: { readonly parsed: Extract<ParsedCredential, { ok: true }>; readonly isCurrent: boolean } | null,
+    envPolicy: Policy | null,
+  ): Promise<Validation> => {
+    const policy = record.org === null && envPolicy !== null ? envPolicy : await policyFor(record.org);
+    const now = clock();
+    const parsed = credential?.parsed;
+    const session = view(record, policy, parsed?.mode === 'cookie' ? parsed.state.u : undefined);
+    if (record.audience !== audience) return refuse('audience');
+    if (record.endedAt !== null) return refuse(record.endReason ?? 'revoked', session);
+
+    const expired = expiredReason(deadlinesInForce(record, policy), now);
+    if (expired !== null) {
+      await recordEnd(record, expired, policy);
+      return refuse(expired, session);
+    }
+    if (credential !== null && !credential.isCurrent && (record.prevValidUntil === null || now >= record.prevValidUntil)) {
+      return refuse('rolling', session);
+    }
+    if (!bindingHolds(record, policy.bind, opts.context)) return refuse('binding', session);
+    if (parsed?.mode === 'cookie' && parsed.state.g < (await store.getGeneration(record.subjectKey))) {
+      return refuse('revoked', session);
+    }
+    if (opts.passive === true) return { ok: true, session, renewed: null };
+    if (credential === null) return touchOnly(record, policy, session, now);
+    return activity(record, credential.parsed, credential.isCurrent, policy, session, now);
+  };
+
+  const touchOnly = async (record: SessionRecord, policy: Policy, session: Session, now: number): Promise<Validation> => {
+    if (!touchDue(record, policy, now)) return { ok: true, session, renewed: null };
+    const update = touchUpdate(record, policy, now);
+    await store.touch(record.id, update);
+    return { ok: true, session: view({ ...record, ...update }, policy, session.subject), renewed: null };
+  };
+
+  /** Persists a timeout's end once, so that a later, longer timeout cannot revive the session. */
+  const recordEnd = async (record: SessionRecord, reason: EndReason, policy: Policy): Promise<void> => {
+    const deadline = deadlinesInForce(record, policy).earliest;
+    await store.end(record.id, reason, { endedAt: deadline, purgeAt: deadline + policy.reasonTtl });
+  };
+
+  const activity = async (
+    record: SessionRecord,
+    parsed: Extract<ParsedCredential, { ok: true }>,
+    isCurrent: boolean,
+    policy: Policy,
+    session: Session,
+    now: number,
+  ): Promise<Validation> => {
+    const cookieContext = { cookieName: cookieNameFor(policy, record.audience), audience: record.audience };
+    const successor = (): { value: string; hash: string } =>
+      parsed.mode === 'server'
+        ? serverSuccessor(ring, parsed.id)
+        : sealCookieCredential(ring, { ...parsed.state, r: parsed.state.r + 1 }, cookieContext, random);
+
+    if (!isCurrent) {
+      // A request that raced a renewal: hand it the same successor the winner got.
+      const next = parsed.mode === 'server' ? successor() : null;
+      const sameSuccessor =
+        parsed.mode === 'server' ? next?.hash === record.tokenHash : renewalMarkerHash(record.id, parsed.state.r + 1) === record.tokenHash;
+      if (!sameSuccessor) return { ok: true, session, renewed: null };
+      const value = next?.value ?? successor().value;
+      return { ok: true, session, renewed: credentialFor(session, policy, value, now) };
+    }
+
+    if (renewalDue(record, policy, now)) {
+      const next = successor();
+      const update = { ...touchUpdate({ ...record, renewedAt: now }, policy, now), renewedAt: now, prevValidUntil: now + policy.staleTtl };
+      const result = await store.rotate(record.id, parsed.hash, next.hash, update);
+      if (result === 'conflict') return { ok: true, session, renewed: null };
+      const renewedSession = view({ ...record, ...update, tokenHash: next.hash }, policy, session.subject);
+      return { ok: true, session: renewedSession, renewed: credentialFor(renewedSession, policy, next.value, now) };
+    }
+
+    return touchOnly(record, policy, session, now);
+  };
+
+  const regenerate: SessionManager['regenerate'] = async (session, opts = {}) => {
+    const record = await store.get(session.id);
+    if (record === null || record.endedAt !== null) throw new TenureError('not_found', 'no such active session');
+    const policy = await policyFor(record.org);
+    const now = clock();
+    const subject = subjectOf(record);
+    const generation = policy.storage === 'cookie' ? await store.getGeneration(record.subjectKey) : record.generation;
+    const issued = await insert(
+      {
+        ...record,
+        ...touchUpdate({ ...record, renewedAt: now }, policy, now),
+        renewedAt: now,
+        prevTokenHash: null,
+        prevValidUntil: null,
+        generation,
+        ...(opts.context === undefined ? {} : metadata(policy, opts.context)),
+        data: opts.data ?? record.data,
+      },
+      policy,
+      subject,
+      false,
+      now,
+    );
+    await store.end(record.id, 'revoked', endAt(policy, now));
+    return issued;
+  };
+
+  const environmentPolicy = async (): Promise<Policy> => policyFor(null);
+
+  const destroy = async (id: string): Promise<boolean> => store.end(id, 'revoked', endAt(await environmentPolicy(), clock()));
+
+  const get = async (id: string): Promise<Session | null> => {
+    const record = await store.get(id);
+    if (record === null) return null;
+    return view(record, await policyFor(record.org));
+  };
+
+  const list: SessionManager['list'] = async (subject, opts = {}) => {
+    const envPolicy = await environmentPolicy();
+    const page = await store.list({
+      ...(subject === null ? {} : { subjectKey: subjectKeyOf(subject, envPolicy) }),
+      now: clock(),
+      ...(opts.audience === undefined ? {} : { audience: opts.audience }),
+      ...(opts.org === undefined ? {} : { org: opts.org }),
+      ...(opts.cursor === undefined ? {} : { cursor: opts.cursor }),
+      ...(opts.limit === undefined ? {} : { limit: opts.limit }),
+    });
+    const sessions = await Promise.all(page.sessions.map(async (r) => view(r, await policyFor(r.org))));
+    return { sessions, nextCursor: page.nextCursor };
+  };
+
+  const endMany = async (filter: EndFilter): Promise<number> => {
+    const policy = await environmentPolicy();
+    return store.endMany(filter, 'revoked', endAt(policy, clock()));
+  };
+
+  const revokeSubject: SessionManager['revokeSubject'] = async (subject, opts = {}) => {
+    const policy = await environmentPolicy();
+    const key = subjectKeyOf(subject, policy);
+    const ended = await endMany({
+      subjectKey: key,
+      ...(opts.audience === undefined ? {} : { audience: opts.audience }),
+      ...(opts.org === undefined ? {} : { org: opts.org }),
+      ...(opts.exceptId === undefined ? {} : { exceptId: opts.exceptId }),
+    });
+    const everywhere = opts.audience === undefined && opts.org === undefined && opts.exceptId === undefined;
+    if (opts.bumpGeneration ?? everywhere) await store.bumpGeneration(key);
+    return ended;
+  };
+
+  return {
+    create,
+    validate,
+    checkSession,
+    regenerate,
+    destroy,
+    get,
+    setData: (id, data) => store.setData(id, data),
+    list,
+    revokeSubject,
+    revokeOrg: (org) => endMany({ org }),
+    revokeAll: () => endMany({ all: true }),
+    environmentPolicy,
+    subjectKeyOf,
+    store,
+    keyRing: ring,
+  };
+}
+
+function staticPolicy(partial: Partial<Policy>): () => Policy {
+  const policy: Policy = Object.freeze({ ...DEFAULTS, ...partial });
+  assertValidPolicy(policy);
+  return () => policy;
+}
+
+function isKeyRing(value: SessionManagerOptions['secrets']): value is KeyRing {
+  return !Array.isArray(value) && typeof (value as KeyRing).current === 'function';
+}
+
+function bindingHolds(record: SessionRecord, bind: readonly BindKind[], context: RequestContext | undefined): boolean {
+  for (const kind of bind) {
+    const expected = kind === 'ip' ? record.ip : kind === 'user-agent' ? record.userAgent : record.scheme;
+    const actual = kind === 'ip' ? context?.ip : kind === 'user-agent' ? context?.userAgent : context?.scheme;
+    // Fail closed: a bound attribute that is missing on either side does not match.
+    if (expected === null || actual === undefined || actual === null || expected !== actual) return false;
+  }
+  return true;
+}

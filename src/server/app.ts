@@ -1,0 +1,134 @@
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { SessionRefusedError, StoreUnavailableError, TenureError } from '../core/errors.ts';
+import type { ServerDeps } from './context.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { authRoutes } from './routes/auth.ts';
+import { opsRoutes } from './routes/ops.ts';
+import { selfServiceRoutes } from './routes/self-service.ts';
+import { tokenRoutes } from './routes/tokens.ts';
+
+export interface AppOptions {
+  /** Pino options or `false`. Secrets never reach the log: see `LOG_OPTIONS`. */
+  readonly logger?: boolean | Record<string, unknown>;
+  /** @default 65536 */
+  readonly bodyLimit?: number;
+}
+
+/** Query parameters that carry credentials: refused so they never land in access logs or histories. */
+const CREDENTIAL_PARAMS = ['access_token', 'refresh_token', 'id_token', 'token', 'password', 'api_key', 'session_token'];
+
+const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P03', '08006', '08001']);
+
+/** Log options that keep secrets out: requests are logged by method, path (no query) and address only. */
+export function logOptions(level: string): Record<string, unknown> {
+  return {
+    level,
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.password', '*.refresh_token', '*.access_token'],
+      censor: '[redacted]',
+    },
+    serializers: {
+      req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, path: req.url.split('?')[0], ip: req.ip }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+  };
+}
+
+/** The service as a Fastify instance, built from its dependencies (in-process tests use `app.inject`). */
+export async function buildApp(deps: ServerDeps, options: AppOptions = {}): Promise<FastifyInstance> {
+  const trusted = deps.config.trustedProxies;
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 65536,
+    trustProxy: trusted.length > 0 ? [...trusted] : false,
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+  });
+
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(String(body))));
+  });
+
+  app.addSchema({
+    $id: 'Error',
+    type: 'object',
+    properties: {
+      error: {
+        type: 'object',
+        properties: { code: { type: 'string' }, message: { type: 'string' } },
+        required: ['code', 'message'],
+      },
+    },
+    required: ['error'],
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Tenure', version: '0.1.0', description: 'Login sessions that end exactly when policy says.' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: '__Host-tenure' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+    },
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    if (path.startsWith('/auth/') || path.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    const query = request.url.indexOf('?');
+    if (query >= 0) {
+      const params = new URLSearchParams(request.url.slice(query + 1));
+      const named = CREDENTIAL_PARAMS.find((name) => params.has(name));
+      if (named !== undefined) throw new TenureError('invalid_request', `a credential in the query string (${named}) is refused; send it in a header or the body`);
+    }
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.requestDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  app.setErrorHandler((error: FastifyError | TenureError | Error, request, reply) => {
+    const { status, code, message } = describeError(error);
+    if (status === 503) deps.metrics.storeErrors.inc();
+    if (status >= 500) request.log.error({ err: { type: error.name, message: error.message, code: (error as { code?: unknown }).code } }, 'request failed');
+    void reply.code(status).send({ error: { code, message } });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send({ error: { code: 'not_found', message: `no route for ${request.method} ${request.url.split('?')[0] ?? ''}` } });
+  });
+
+  authRoutes(app, deps);
+  tokenRoutes(app, deps);
+  selfServiceRoutes(app, deps);
+  adminRoutes(app, deps);
+  opsRoutes(app, deps);
+  return app;
+}
+
+function describeError(error: FastifyError | TenureError | Error): { status: number; code: string; message: string } {
+  if (error instanceof SessionRefusedError) return { status: 401, code: error.publicCode, message: error.message };
+  if (error instanceof TenureError) return { status: error.status, code: error.code, message: error.message };
+  const e = error as FastifyError & { validation?: unknown; validationContext?: string };
+  if (e.validation !== undefined) {
+    return { status: 400, code: 'invalid_request', message: e.message };
+  }
+  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, code: 'payload_too_large', message: 'the request body is too large' };
+  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return { status: 400, code: 'invalid_request', message: 'unsupported content type; send application/json or application/x-www-form-urlencoded' };
+  if (e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) {
+    return { status: 400, code: 'invalid_request', message: 'the request body is not valid JSON' };
+  }
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return { status: e.statusCode, code: 'invalid_request', message: e.message };
+  }
+  if (error instanceof StoreUnavailableError || (typeof e.code === 'string' && NETWORK_ERRORS.has(e.code))) {
+    return { status: 503, code: 'store_unavailable', message: 'the session store is unavailable; try again shortly' };
+  }
+  return { status: 500, code: 'internal_error', message: 'internal error' };
+}

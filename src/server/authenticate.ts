@@ -1,0 +1,95 @@
+import type { FastifyRequest } from 'fastify';
+import { sessionCookieHeaders } from '../core/cookie-header.ts';
+import { SessionRefusedError, TenureError } from '../core/errors.ts';
+import type { Session } from '../core/session-manager.ts';
+import { isPassive } from '../adapters/http-sessions.ts';
+import { bearerOf, cookiesOf, headerOf, ownOrigin, requestContext, sessionCookieOf, type Authenticated, type ServerDeps } from './context.ts';
+import { csrfRejected, UNSAFE_METHODS } from './csrf.ts';
+
+export interface AuthenticateOptions {
+  readonly audience?: string;
+  /** Force passive; otherwise `Tenure-Passive: 1` or a `passive_paths` match on `path`. */
+  readonly passive?: boolean;
+  /** The path checked against `passive_paths` (forward-auth passes the original one). */
+  readonly path?: string;
+}
+
+const AUDIENCE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** The audience named by a request field, validated; `default` when absent. */
+export function audienceFrom(value: unknown, field = 'audience'): string {
+  if (value === undefined || value === null || value === '') return 'default';
+  if (typeof value === 'string' && AUDIENCE.test(value)) return value;
+  throw new TenureError('invalid_request', `${field} must be 1 to 64 letters, digits, '.', '_' or '-'`);
+}
+
+/**
+ * Finds and validates the request's credential: a bearer access token, else the audience's session
+ * cookie. Counts as activity unless passive. Cookie-authenticated unsafe requests pass the CSRF check.
+ */
+export async function authenticate(deps: ServerDeps, request: FastifyRequest, options: AuthenticateOptions = {}): Promise<Authenticated> {
+  const audience = options.audience ?? 'default';
+  const policy = await deps.policies.policyFor(null);
+  const passive = options.passive ?? isPassive({ url: options.path ?? request.url, header: (name) => headerOf(request, name) }, policy);
+  const context = requestContext(request);
+
+  const bearer = bearerOf(request);
+  let result: Authenticated;
+  if (bearer !== undefined) {
+    result = { validation: await deps.tokens.validateAccess(bearer, { audience, passive, context }), source: 'bearer', setCookie: [] };
+  } else {
+    const read = sessionCookieOf(request, policy, audience);
+    if (!read.ok) {
+      result = { validation: { ok: false, reason: read.reason, session: null }, source: read.reason === 'missing' ? 'none' : 'cookie', setCookie: [] };
+    } else {
+      if (UNSAFE_METHODS.has(request.method) && csrfRejected({ header: (name) => headerOf(request, name), ownOrigin: ownOrigin(request) }, deps.config.allowedOrigins)) {
+        throw new TenureError('csrf_rejected', 'cross-site request refused');
+      }
+      const validation = await deps.sessions.validate(read.value, { audience, passive, context });
+      const setCookie = validation.ok && validation.renewed !== null ? sessionCookieHeaders(policy, validation.renewed, cookiesOf(request)) : [];
+      if (setCookie.length > 0) deps.metrics.renewals.inc();
+      result = { validation, source: 'cookie', setCookie };
+    }
+  }
+  const v = result.validation;
+  deps.metrics.validations.inc({ result: v.ok ? 'valid' : 'refused', reason: v.ok ? '' : v.reason });
+  return result;
+}
+
+/** The signed-in session, or a 401 whose code is `session_<reason>`. */
+export async function requireSession(deps: ServerDeps, request: FastifyRequest, options: AuthenticateOptions = {}): Promise<Authenticated & { readonly session: Session }> {
+  const auth = await authenticate(deps, request, options);
+  if (!auth.validation.ok) throw sessionRefused(auth.validation.reason);
+  return { ...auth, session: auth.validation.session };
+}
+
+export function sessionRefused(reason: string): SessionRefusedError {
+  return new SessionRefusedError(reason, reasonMessage(reason));
+}
+
+function reasonMessage(reason: string): string {
+  switch (reason) {
+    case 'missing':
+      return 'no session credential was presented';
+    case 'malformed':
+      return 'the session credential is malformed';
+    case 'tampered':
+      return 'the session credential failed its integrity check';
+    case 'unknown':
+      return 'the session is unknown';
+    case 'idle':
+      return 'the session ended after inactivity';
+    case 'rolling':
+      return 'the session credential was not renewed in time';
+    case 'absolute':
+      return 'the session reached its maximum lifetime';
+    case 'revoked':
+      return 'the session was signed out or revoked';
+    case 'audience':
+      return 'the session is not for this audience';
+    case 'binding':
+      return 'the session is bound to another client';
+    default:
+      return 'the session is not valid';
+  }
+}

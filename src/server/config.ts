@@ -1,0 +1,211 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { ConfigIssue } from '../core/errors.ts';
+import type { Policy, PolicyField } from '../core/policy.ts';
+import { parsePolicyInput, policyFromEnv } from '../core/policy-fields.ts';
+import { environmentPolicy } from '../core/policy-resolve.ts';
+import { validatePolicy } from '../core/policy-validate.ts';
+import { isPresetName, type PresetName } from '../core/presets.ts';
+
+/** Everything `tenure start` needs, resolved from defaults, the config file and `TENURE_*` variables. */
+export interface ServerConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly storeUrl: string;
+  /** `null`: none given (generated into the data directory when the store is SQLite). */
+  readonly secrets: readonly string[] | null;
+  readonly subjectKey: string | null;
+  /** `iss` of access tokens; defaults to the service's own origin. */
+  readonly issuer: string | null;
+  /** Peers whose `X-Forwarded-For` / `-Proto` are believed (exact addresses). */
+  readonly trustedProxies: readonly string[];
+  /** Origins allowed on cookie-authenticated unsafe requests; `null`: the service's own origin only. */
+  readonly allowedOrigins: readonly string[] | null;
+  readonly corsOrigins: readonly string[];
+  readonly clearSiteData: boolean;
+  readonly migrate: boolean;
+  readonly logLevel: string;
+  /** The layers of the environment policy that come from configuration (the stored one comes from the directory). */
+  readonly policyLayers: {
+    readonly preset: PresetName | null;
+    readonly file: Partial<Policy>;
+    readonly env: Partial<Policy>;
+  };
+  /** Policy fields set by variables: a PATCH of one is 409. */
+  readonly pinned: ReadonlySet<PolicyField>;
+}
+
+export interface LoadedConfig {
+  readonly config: ServerConfig;
+  readonly issues: readonly ConfigIssue[];
+}
+
+const SERVER_KEYS = {
+  host: 'TENURE_HOST',
+  port: 'TENURE_PORT',
+  data_dir: 'TENURE_DATA_DIR',
+  store_url: 'TENURE_STORE_URL',
+  issuer: 'TENURE_ISSUER',
+  trusted_proxies: 'TENURE_TRUSTED_PROXIES',
+  allowed_origins: 'TENURE_ALLOWED_ORIGINS',
+  cors_origins: 'TENURE_CORS_ORIGINS',
+  clear_site_data: 'TENURE_CLEAR_SITE_DATA',
+  migrate: 'TENURE_MIGRATE',
+  log_level: 'TENURE_LOG_LEVEL',
+} as const;
+type ServerKey = keyof typeof SERVER_KEYS;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * Reads the config file (JSON or YAML; `server:`, `session:` and `preset:` at the top) and the
+ * environment. Never throws for bad values: every problem is an issue naming its key.
+ */
+export function loadConfig(options: { readonly env: Readonly<Record<string, string | undefined>>; readonly file?: string | null }): LoadedConfig {
+  const issues: ConfigIssue[] = [];
+  const env = options.env;
+  const path = options.file ?? env['TENURE_CONFIG'] ?? null;
+  const fileObject = path === null ? {} : readConfigFile(path, issues);
+
+  for (const key of Object.keys(fileObject)) {
+    if (key !== 'server' && key !== 'session' && key !== 'preset') {
+      issues.push({ key, value: fileObject[key], rule: 'is not a known top-level key; known keys: server, session, preset' });
+    }
+  }
+  const serverSection = objectAt(fileObject, 'server', issues);
+  const sessionSection = { ...objectAt(fileObject, 'session', issues) };
+  for (const key of Object.keys(serverSection)) {
+    if (!(key in SERVER_KEYS)) {
+      issues.push({ key: `server.${key}`, value: serverSection[key], rule: `is not a known key; known keys: ${Object.keys(SERVER_KEYS).join(', ')}` });
+    }
+  }
+
+  let filePreset: PresetName | null = null;
+  const presetValue = sessionSection['preset'] ?? fileObject['preset'];
+  delete sessionSection['preset'];
+  if (presetValue !== undefined) {
+    if (isPresetName(presetValue)) filePreset = presetValue;
+    else issues.push({ key: 'session.preset', value: presetValue, rule: 'must be one of konnect, conduktor, kong-manager, owasp-asvs-l2' });
+  }
+  const filePolicy = parsePolicyInput(sessionSection, { prefix: 'session.' });
+  issues.push(...filePolicy.issues);
+  const envPolicy = policyFromEnv(env);
+  issues.push(...envPolicy.issues);
+
+  const raw = (key: ServerKey): unknown => env[SERVER_KEYS[key]] ?? serverSection[key];
+  const nameOf = (key: ServerKey): string => (env[SERVER_KEYS[key]] !== undefined ? SERVER_KEYS[key] : `server.${key}`);
+  const str = (key: ServerKey, fallback: string): string => {
+    const value = raw(key);
+    if (value === undefined) return fallback;
+    if (typeof value === 'string' && value.trim() !== '') return value.trim();
+    issues.push({ key: nameOf(key), value, rule: 'must be a non-empty string' });
+    return fallback;
+  };
+  const list = (key: ServerKey): string[] | null => {
+    const value = raw(key);
+    if (value === undefined) return null;
+    if (typeof value === 'string') return value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
+    issues.push({ key: nameOf(key), value, rule: 'must be a list of strings (or a comma-separated string)' });
+    return null;
+  };
+  const bool = (key: ServerKey, fallback: boolean): boolean => {
+    const value = raw(key);
+    if (value === undefined) return fallback;
+    if (value === true || value === 'true' || value === '1') return true;
+    if (value === false || value === 'false' || value === '0') return false;
+    issues.push({ key: nameOf(key), value, rule: 'must be true or false' });
+    return fallback;
+  };
+
+  const portValue = raw('port');
+  let port = 8080;
+  if (portValue !== undefined) {
+    const n = typeof portValue === 'number' ? portValue : /^\d+$/.test(String(portValue)) ? Number(portValue) : NaN;
+    if (Number.isInteger(n) && n >= 0 && n <= 65535) port = n;
+    else issues.push({ key: nameOf('port'), value: portValue, rule: 'must be an integer from 0 to 65535' });
+  }
+  const logLevel = str('log_level', 'info');
+  if (!LOG_LEVELS.includes(logLevel)) issues.push({ key: nameOf('log_level'), value: logLevel, rule: `must be one of ${LOG_LEVELS.join(', ')}` });
+
+  const dataDir = str('data_dir', './tenure-data');
+  const storeUrl = str('store_url', `sqlite:${dataDir.replace(/\/+$/, '')}/tenure.db`);
+  if (!/^(sqlite:|postgres:\/\/|postgresql:\/\/|redis:\/\/|rediss:\/\/|redis\+cluster:\/\/)/.test(storeUrl)) {
+    issues.push({ key: nameOf('store_url'), value: storeUrl, rule: 'must start with sqlite:, postgres://, redis:// or redis+cluster://' });
+  }
+
+  const secrets = env['TENURE_SECRETS'] === undefined ? null : env['TENURE_SECRETS'].split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (secrets !== null) {
+    secrets.forEach((secret, i) => {
+      if (Buffer.byteLength(secret, 'utf8') < 32) {
+        issues.push({ key: 'TENURE_SECRETS', value: `(secret #${i + 1}, ${Buffer.byteLength(secret, 'utf8')} bytes)`, rule: 'each secret must be at least 32 bytes' });
+      }
+    });
+    if (secrets.length === 0) issues.push({ key: 'TENURE_SECRETS', value: '(empty)', rule: 'must list at least one secret of at least 32 bytes' });
+  }
+  const subjectKey = env['TENURE_SUBJECT_KEY'] ?? null;
+  if (subjectKey !== null && Buffer.byteLength(subjectKey, 'utf8') < 32) {
+    issues.push({ key: 'TENURE_SUBJECT_KEY', value: `(${Buffer.byteLength(subjectKey, 'utf8')} bytes)`, rule: 'must be at least 32 bytes' });
+  }
+
+  const preset = envPolicy.preset ?? filePreset;
+  const config: ServerConfig = {
+    host: str('host', '127.0.0.1'),
+    port,
+    dataDir,
+    storeUrl,
+    secrets,
+    subjectKey,
+    issuer: raw('issuer') === undefined ? null : str('issuer', ''),
+    trustedProxies: list('trusted_proxies') ?? [],
+    allowedOrigins: list('allowed_origins'),
+    corsOrigins: list('cors_origins') ?? [],
+    clearSiteData: bool('clear_site_data', false),
+    migrate: bool('migrate', true),
+    logLevel,
+    policyLayers: { preset, file: filePolicy.values, env: envPolicy.values },
+    pinned: envPolicy.pinned,
+  };
+  if (issues.length === 0) {
+    issues.push(...validatePolicy(environmentPolicy({ preset, file: filePolicy.values, stored: {}, env: envPolicy.values })));
+  }
+  return { config, issues };
+}
+
+/** Whether sessions are shared with other nodes (so a per-node generated secret would break them). */
+export function isSharedStore(storeUrl: string): boolean {
+  return !storeUrl.startsWith('sqlite:');
+}
+
+function readConfigFile(path: string, issues: ConfigIssue[]): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    issues.push({ key: '--config', value: path, rule: `must be a readable file (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})` });
+    return {};
+  }
+  let value: unknown;
+  try {
+    // YAML 1.2 is a superset of JSON, so one parser reads both.
+    value = parseYaml(text);
+  } catch (error) {
+    issues.push({ key: '--config', value: path, rule: `must be valid JSON or YAML (${(error as Error).message.split('\n')[0] ?? ''})` });
+    return {};
+  }
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    issues.push({ key: '--config', value: path, rule: 'must hold an object with server:, session: or preset:' });
+    return {};
+  }
+  return value as Record<string, unknown>;
+}
+
+function objectAt(source: Record<string, unknown>, key: string, issues: ConfigIssue[]): Record<string, unknown> {
+  const value = source[key];
+  if (value === undefined || value === null) return {};
+  if (typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  issues.push({ key, value, rule: 'must be an object' });
+  return {};
+}

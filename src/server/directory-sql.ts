@@ -1,0 +1,289 @@
+import { Kysely, Migrator, sql, type Migration } from 'kysely';
+import { TenureError } from '../core/errors.ts';
+import type { OrgOverrides } from '../core/policy-resolve.ts';
+import type { ApiKeyRecord, Directory, OrgRecord, Page, UserRecord } from './directory.ts';
+
+interface UsersTable {
+  id: string;
+  username: string;
+  password_hash: string;
+  orgs: string;
+  roles: string;
+  disabled: number;
+  created_at: number | string;
+  updated_at: number | string;
+}
+interface OrgsTable {
+  org_code: string;
+  name: string;
+  created_at: number | string;
+  overrides: string;
+}
+interface ApiKeysTable {
+  id: string;
+  name: string;
+  hash: string;
+  created_at: number | string;
+  last_used_at: number | string | null;
+  revoked_at: number | string | null;
+}
+interface SettingsTable {
+  name: string;
+  value: string;
+}
+interface DirectoryDb {
+  tenure_users: UsersTable;
+  tenure_orgs: OrgsTable;
+  tenure_api_keys: ApiKeysTable;
+  tenure_settings: SettingsTable;
+}
+
+const migrations: Record<string, Migration> = {
+  '0001_directory': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('tenure_users')
+        .ifNotExists()
+        .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('username', 'varchar(320)', (c) => c.notNull().unique())
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('orgs', 'text', (c) => c.notNull())
+        .addColumn('roles', 'text', (c) => c.notNull())
+        .addColumn('disabled', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('tenure_orgs')
+        .ifNotExists()
+        .addColumn('org_code', 'varchar(128)', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('overrides', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('tenure_api_keys')
+        .ifNotExists()
+        .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('hash', 'varchar(64)', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_used_at', 'bigint')
+        .addColumn('revoked_at', 'bigint')
+        .execute();
+      await db.schema
+        .createTable('tenure_settings')
+        .ifNotExists()
+        .addColumn('name', 'varchar(128)', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+};
+
+/**
+ * The directory over any Kysely database (SQLite or PostgreSQL): one code path, typed queries, its own
+ * migrations table so it can share a database with the session store.
+ */
+export function createSqlDirectory(db: Kysely<DirectoryDb>, options: { readonly migrate?: boolean; readonly ownsConnection?: boolean } = {}): Directory {
+  const uniqueViolation = (error: unknown): boolean => {
+    const e = error as { code?: unknown; message?: unknown };
+    return e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  };
+
+  const toUser = (row: UsersTable): UserRecord => ({
+    id: row.id,
+    username: row.username,
+    passwordHash: row.password_hash,
+    orgs: JSON.parse(row.orgs) as string[],
+    roles: JSON.parse(row.roles) as string[],
+    disabled: Number(row.disabled) === 1,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  });
+  const toOrg = (row: OrgsTable): OrgRecord => ({
+    orgCode: row.org_code,
+    name: row.name,
+    createdAt: Number(row.created_at),
+    overrides: JSON.parse(row.overrides) as OrgOverrides,
+  });
+  const toKey = (row: ApiKeysTable): ApiKeyRecord => ({
+    id: row.id,
+    name: row.name,
+    hash: row.hash,
+    createdAt: Number(row.created_at),
+    lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
+    revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+  });
+  const conflict = (what: string) => new TenureError('conflict', `${what} already exists`);
+  const decodeCursor = (cursor: string | null): string | null =>
+    cursor === null || cursor === '' ? null : Buffer.from(cursor, 'base64url').toString('utf8');
+  const encodeCursor = (key: string): string => Buffer.from(key, 'utf8').toString('base64url');
+
+  const page = <Row, T>(rows: Row[], limit: number, map: (row: Row) => T, key: (row: Row) => string): Page<T> => {
+    const more = rows.length > limit;
+    const kept = more ? rows.slice(0, limit) : rows;
+    const last = kept[kept.length - 1];
+    return { items: kept.map(map), nextCursor: more && last !== undefined ? encodeCursor(key(last)) : null };
+  };
+
+  return {
+    async init() {
+      if (options.migrate === false) return;
+      const migrator = new Migrator({
+        db,
+        provider: { getMigrations: async () => migrations },
+        migrationTableName: 'tenure_directory_migrations',
+        migrationLockTableName: 'tenure_directory_migrations_lock',
+      });
+      const { error } = await migrator.migrateToLatest();
+      if (error !== undefined) throw error;
+    },
+    async close() {
+      if (options.ownsConnection !== false) await db.destroy();
+    },
+
+    async createUser(user) {
+      try {
+        await db
+          .insertInto('tenure_users')
+          .values({
+            id: user.id,
+            username: user.username,
+            password_hash: user.passwordHash,
+            orgs: JSON.stringify(user.orgs),
+            roles: JSON.stringify(user.roles),
+            disabled: user.disabled ? 1 : 0,
+            created_at: user.createdAt,
+            updated_at: user.updatedAt,
+          })
+          .execute();
+      } catch (error) {
+        if (uniqueViolation(error)) throw conflict(`a user named "${user.username}"`);
+        throw error;
+      }
+    },
+    async getUser(id) {
+      const row = await db.selectFrom('tenure_users').selectAll().where('id', '=', id).executeTakeFirst();
+      return row === undefined ? null : toUser(row);
+    },
+    async getUserByUsername(username) {
+      const row = await db.selectFrom('tenure_users').selectAll().where('username', '=', username).executeTakeFirst();
+      return row === undefined ? null : toUser(row);
+    },
+    async listUsers(cursor, limit) {
+      const after = decodeCursor(cursor);
+      let query = db.selectFrom('tenure_users').selectAll().orderBy('id').limit(limit + 1);
+      if (after !== null) query = query.where('id', '>', after);
+      return page(await query.execute(), limit, toUser, (row) => row.id);
+    },
+    async updateUser(id, patch) {
+      const values: Partial<UsersTable> = {};
+      if (patch.username !== undefined) values.username = patch.username;
+      if (patch.passwordHash !== undefined) values.password_hash = patch.passwordHash;
+      if (patch.orgs !== undefined) values.orgs = JSON.stringify(patch.orgs);
+      if (patch.roles !== undefined) values.roles = JSON.stringify(patch.roles);
+      if (patch.disabled !== undefined) values.disabled = patch.disabled ? 1 : 0;
+      if (patch.updatedAt !== undefined) values.updated_at = patch.updatedAt;
+      try {
+        if (Object.keys(values).length > 0) await db.updateTable('tenure_users').set(values).where('id', '=', id).execute();
+      } catch (error) {
+        if (uniqueViolation(error)) throw conflict(`a user named "${patch.username ?? ''}"`);
+        throw error;
+      }
+      const row = await db.selectFrom('tenure_users').selectAll().where('id', '=', id).executeTakeFirst();
+      return row === undefined ? null : toUser(row);
+    },
+    async deleteUser(id) {
+      const result = await db.deleteFrom('tenure_users').where('id', '=', id).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+
+    async createOrg(org) {
+      try {
+        await db
+          .insertInto('tenure_orgs')
+          .values({ org_code: org.orgCode, name: org.name, created_at: org.createdAt, overrides: JSON.stringify(org.overrides) })
+          .execute();
+      } catch (error) {
+        if (uniqueViolation(error)) throw conflict(`an organization with org_code "${org.orgCode}"`);
+        throw error;
+      }
+    },
+    async getOrg(orgCode) {
+      const row = await db.selectFrom('tenure_orgs').selectAll().where('org_code', '=', orgCode).executeTakeFirst();
+      return row === undefined ? null : toOrg(row);
+    },
+    async listOrgs(cursor, limit) {
+      const after = decodeCursor(cursor);
+      let query = db.selectFrom('tenure_orgs').selectAll().orderBy('org_code').limit(limit + 1);
+      if (after !== null) query = query.where('org_code', '>', after);
+      return page(await query.execute(), limit, toOrg, (row) => row.org_code);
+    },
+    async deleteOrg(orgCode) {
+      const result = await db.deleteFrom('tenure_orgs').where('org_code', '=', orgCode).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+    async setOrgOverrides(orgCode, overrides) {
+      const result = await db
+        .updateTable('tenure_orgs')
+        .set({ overrides: JSON.stringify(overrides) })
+        .where('org_code', '=', orgCode)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    async getEnvironmentPolicy() {
+      const row = await db.selectFrom('tenure_settings').select('value').where('name', '=', 'environment_policy').executeTakeFirst();
+      return row === undefined ? {} : (JSON.parse(row.value) as Record<string, unknown>);
+    },
+    async setEnvironmentPolicy(values) {
+      const value = JSON.stringify(values);
+      await db
+        .insertInto('tenure_settings')
+        .values({ name: 'environment_policy', value })
+        .onConflict((oc) => oc.column('name').doUpdateSet({ value }))
+        .execute();
+    },
+
+    async createApiKey(key) {
+      await db
+        .insertInto('tenure_api_keys')
+        .values({
+          id: key.id,
+          name: key.name,
+          hash: key.hash,
+          created_at: key.createdAt,
+          last_used_at: key.lastUsedAt,
+          revoked_at: key.revokedAt,
+        })
+        .execute();
+    },
+    async getApiKey(id) {
+      const row = await db.selectFrom('tenure_api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+      return row === undefined ? null : toKey(row);
+    },
+    async listApiKeys() {
+      return (await db.selectFrom('tenure_api_keys').selectAll().orderBy('created_at').orderBy('id').execute()).map(toKey);
+    },
+    async revokeApiKey(id, at) {
+      const result = await db
+        .updateTable('tenure_api_keys')
+        .set({ revoked_at: at })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+    async markApiKeyUsed(id, at) {
+      await db.updateTable('tenure_api_keys').set({ last_used_at: at }).where('id', '=', id).execute();
+    },
+  };
+}
+
+/** Kept for callers that need raw SQL in a migration-free check (readiness). */
+export async function pingDatabase(db: Kysely<unknown>): Promise<void> {
+  await sql`select 1`.execute(db);
+}
+
+export type { DirectoryDb };

@@ -1,0 +1,42 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The service's Prometheus metrics, in a registry of their own (no global state between app instances). */
+export interface Metrics {
+  readonly registry: Registry;
+  readonly logins: Counter<'result'>;
+  readonly loginFailures: Counter<'reason'>;
+  readonly validations: Counter<'result' | 'reason'>;
+  readonly renewals: Counter;
+  readonly revocations: Counter<'kind'>;
+  readonly refreshReuse: Counter;
+  readonly storeErrors: Counter;
+  readonly requestDuration: Histogram<'method' | 'route' | 'status'>;
+}
+
+export function createMetrics(options: { readonly defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'tenure_process_' });
+  const registers = [registry];
+  return {
+    registry,
+    logins: new Counter({ name: 'tenure_logins_total', help: 'Login attempts by result', labelNames: ['result'], registers }),
+    loginFailures: new Counter({ name: 'tenure_login_failures_total', help: 'Failed logins by reason', labelNames: ['reason'], registers }),
+    validations: new Counter({
+      name: 'tenure_validations_total',
+      help: 'Credential validations by result (valid, refused) and refusal reason',
+      labelNames: ['result', 'reason'],
+      registers,
+    }),
+    renewals: new Counter({ name: 'tenure_renewals_total', help: 'Credentials renewed', registers }),
+    revocations: new Counter({ name: 'tenure_revocations_total', help: 'Sessions ended by logout or revocation', labelNames: ['kind'], registers }),
+    refreshReuse: new Counter({ name: 'tenure_refresh_reuse_total', help: 'Refresh tokens reused after the reuse interval', registers }),
+    storeErrors: new Counter({ name: 'tenure_store_errors_total', help: 'Requests answered 503 because the store was unavailable', registers }),
+    requestDuration: new Histogram({
+      name: 'tenure_http_request_duration_seconds',
+      help: 'HTTP request latency by route',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
+  };
+}

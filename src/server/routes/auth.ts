@@ -1,0 +1,212 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { clearSessionCookieHeaders, sessionCookieHeaders } from '../../core/cookie-header.ts';
+import { TenureError } from '../../core/errors.ts';
+import { isLogoutRequest, pathOf } from '../../adapters/http-sessions.ts';
+import { audienceFrom, authenticate, requireSession } from '../authenticate.ts';
+import { appendSetCookie, bearerOf, cookiesOf, headerOf, ownOrigin, requestContext, sessionCookieOf, type ServerDeps } from '../context.ts';
+import { csrfRejected } from '../csrf.ts';
+import { SESSION_JSON_SCHEMA, sessionJson } from '../session-json.ts';
+
+const ERROR_SCHEMA = { $ref: 'Error#' } as const;
+
+const LOGIN_BODY = {
+  type: 'object',
+  properties: {
+    username: { type: 'string', description: 'The user name; or use HTTP Basic.' },
+    password: { type: 'string' },
+    org: { type: 'string', description: 'Sign in to this organization; its policy applies.' },
+    audience: { type: 'string', description: 'The application the session is for.', default: 'default' },
+    remember: { type: ['boolean', 'string'], description: 'Ask for remember-me (honoured when the policy allows it).' },
+    mode: { type: 'string', enum: ['cookie', 'token'], default: 'cookie' },
+  },
+} as const;
+
+/** Login, logout, whoami and forward-auth (CONTRACT.md "Authentication"). */
+export function authRoutes(app: FastifyInstance, deps: ServerDeps): void {
+  // Logout by query argument on any /auth/* path, with the configured methods (Kong's `session_logout`).
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith('/auth/')) return;
+    const policy = await deps.policies.policyFor(null);
+    if (!isLogoutRequest(request, policy)) return;
+    await logout(request, reply);
+    return reply;
+  });
+
+  const logout = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const query = request.query as Record<string, unknown> | undefined;
+    const audience = audienceFrom(query?.['audience']);
+    const policy = await deps.policies.policyFor(null);
+    const cookies = cookiesOf(request);
+    const bearer = bearerOf(request);
+    let sessionId: string | undefined;
+    if (bearer !== undefined) {
+      const validation = await deps.tokens.validateAccess(bearer, { audience, passive: true, context: requestContext(request) });
+      sessionId = validation.ok ? validation.session.id : undefined;
+    } else {
+      const read = sessionCookieOf(request, policy, audience);
+      if (read.ok) {
+        if (csrfRejected({ header: (name) => headerOf(request, name), ownOrigin: ownOrigin(request) }, deps.config.allowedOrigins)) {
+          throw new TenureError('csrf_rejected', 'cross-site request refused');
+        }
+        const validation = await deps.sessions.validate(read.value, { audience, passive: true, context: requestContext(request) });
+        sessionId = validation.ok ? validation.session.id : undefined;
+      }
+    }
+    if (sessionId !== undefined && (await deps.sessions.destroy(sessionId))) {
+      await deps.sessions.store.deleteRefreshForSession(sessionId);
+      deps.metrics.revocations.inc({ kind: 'logout' });
+    }
+    appendSetCookie(reply, clearSessionCookieHeaders(policy, audience, cookies));
+    if (deps.config.clearSiteData) reply.header('clear-site-data', '"cookies", "storage"');
+    await reply.code(204).send();
+  };
+
+  app.post(
+    '/auth/login',
+    {
+      schema: {
+        summary: 'Sign in (JSON, form or HTTP Basic); sets the session cookie, or answers tokens with mode "token".',
+        tags: ['auth'],
+        body: LOGIN_BODY,
+        response: { 401: ERROR_SCHEMA, 429: ERROR_SCHEMA },
+      },
+    },
+    async (request, reply) => {
+      if (csrfRejected({ header: (name) => headerOf(request, name), ownOrigin: ownOrigin(request) }, deps.config.allowedOrigins)) {
+        throw new TenureError('csrf_rejected', 'cross-site login refused');
+      }
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const basic = basicCredentials(headerOf(request, 'authorization'));
+      const username = basic?.username ?? body['username'];
+      const password = basic?.password ?? body['password'];
+      if (typeof username !== 'string' || username === '') throw new TenureError('invalid_request', 'username is required (a non-empty string)');
+      if (typeof password !== 'string' || password === '') throw new TenureError('invalid_request', 'password is required (a non-empty string)');
+      const audience = audienceFrom(body['audience']);
+      const org = optionalString(body['org'], 'org');
+      const remember = booleanish(body['remember'], 'remember');
+      const mode = body['mode'] ?? 'cookie';
+      if (mode !== 'cookie' && mode !== 'token') throw new TenureError('invalid_request', 'mode must be "cookie" or "token"');
+
+      const ip = request.ip;
+      const wait = deps.throttle.retryAfter(username, ip);
+      if (wait > 0) {
+        deps.metrics.logins.inc({ result: 'throttled' });
+        reply.header('retry-after', String(wait));
+        throw new TenureError('rate_limited', `too many failed logins; retry in ${wait} seconds`);
+      }
+
+      const user = await deps.directory.getUserByUsername(username);
+      const passwordOk = user === null ? await deps.passwords.verifyDummy(password) : await deps.passwords.verify(user.passwordHash, password);
+      let failure: string | null = null;
+      if (user === null) failure = 'unknown_user';
+      else if (!passwordOk) failure = 'wrong_password';
+      else if (user.disabled) failure = 'disabled';
+      else if (org !== null && (!user.orgs.includes(org) || (await deps.directory.getOrg(org)) === null)) failure = 'not_member';
+      if (failure !== null || user === null) {
+        deps.throttle.fail(username, ip);
+        deps.metrics.logins.inc({ result: 'failure' });
+        deps.metrics.loginFailures.inc({ reason: failure ?? 'unknown_user' });
+        throw new TenureError('invalid_credentials', 'invalid username or password');
+      }
+      deps.throttle.succeed(username, ip);
+
+      const issued = await deps.sessions.create({ subject: user.id, audience, org, remember, context: requestContext(request) });
+      deps.metrics.logins.inc({ result: 'success' });
+      if (mode === 'token') {
+        const pair = await deps.tokens.issue(issued.session);
+        return { ...pair, session: sessionJson(issued.session) };
+      }
+      const policy = await deps.policies.policyFor(null);
+      appendSetCookie(reply, sessionCookieHeaders(policy, issued.credential, cookiesOf(request)));
+      return { session: sessionJson(issued.session) };
+    },
+  );
+
+  for (const method of ['POST', 'DELETE'] as const) {
+    app.route({
+      method,
+      url: '/auth/logout',
+      schema: {
+        summary: 'End the current session (server side too) and expire its cookie. 204 also when there is no session.',
+        tags: ['auth'],
+        querystring: { type: 'object', properties: { audience: { type: 'string' } } },
+        response: { 204: { type: 'null', description: 'Signed out' } },
+      },
+      handler: async (request, reply) => logout(request, reply),
+    });
+  }
+
+  app.get(
+    '/auth/session',
+    {
+      schema: {
+        summary: 'Who am I: the current session. Counts as activity unless passive (Tenure-Passive: 1).',
+        tags: ['auth'],
+        querystring: { type: 'object', properties: { audience: { type: 'string' } } },
+        response: { 200: { type: 'object', properties: { session: SESSION_JSON_SCHEMA }, required: ['session'] }, 401: ERROR_SCHEMA },
+      },
+    },
+    async (request, reply) => {
+      const audience = audienceFrom((request.query as Record<string, unknown>)['audience']);
+      const auth = await requireSession(deps, request, { audience });
+      appendSetCookie(reply, auth.setCookie);
+      return { session: sessionJson(auth.session) };
+    },
+  );
+
+  app.get(
+    '/auth/verify',
+    {
+      schema: {
+        summary: 'Forward-auth for gateways (nginx auth_request, Traefik, Envoy). 200 with Tenure-* headers, or 401 with Tenure-Reason. No body.',
+        tags: ['auth'],
+        querystring: { type: 'object', properties: { audience: { type: 'string' }, org: { type: 'string' } } },
+        response: { 200: { type: 'null', description: 'Signed in' }, 401: { type: 'null', description: 'Not signed in' } },
+      },
+    },
+    async (request, reply) => {
+      const query = request.query as Record<string, unknown>;
+      const audience = audienceFrom(query['audience']);
+      const org = optionalString(query['org'], 'org');
+      const original = headerOf(request, 'x-original-uri') ?? headerOf(request, 'x-forwarded-uri');
+      const auth = await authenticate(deps, request, { audience, path: pathOf(original ?? request.url) });
+      const v = auth.validation;
+      const reason = !v.ok ? v.reason : org !== null && v.session.org !== org ? 'audience' : null;
+      if (reason !== null || !v.ok) {
+        reply.header('tenure-reason', reason ?? 'unknown');
+        return reply.code(401).send();
+      }
+      const session = v.session;
+      reply.header('tenure-subject', session.subject);
+      reply.header('tenure-session', session.id);
+      reply.header('tenure-audience', session.audience);
+      reply.header('tenure-expires', String(session.expiresAt));
+      if (session.org !== null) reply.header('tenure-org', session.org);
+      appendSetCookie(reply, auth.setCookie);
+      return reply.code(200).send();
+    },
+  );
+
+}
+
+function basicCredentials(header: string | undefined): { username: string; password: string } | null {
+  if (header === undefined) return null;
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  if (match?.[1] === undefined) return null;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return null;
+  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+function optionalString(value: unknown, field: string): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value === 'string') return value;
+  throw new TenureError('invalid_request', `${field} must be a string`);
+}
+
+function booleanish(value: unknown, field: string): boolean {
+  if (value === undefined || value === null || value === '' || value === false || value === 'false' || value === '0') return false;
+  if (value === true || value === 'true' || value === '1' || value === 'on') return true;
+  throw new TenureError('invalid_request', `${field} must be true or false`);
+}

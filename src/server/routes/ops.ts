@@ -1,0 +1,24 @@
+import type { FastifyInstance } from 'fastify';
+import { TenureError } from '../../core/errors.ts';
+import type { ServerDeps } from '../context.ts';
+
+/** Health, readiness, metrics and the OpenAPI document (CONTRACT.md "Operations"). */
+export function opsRoutes(app: FastifyInstance, deps: ServerDeps): void {
+  app.get('/healthz', { schema: { summary: 'The process is up.', tags: ['operations'] } }, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', { schema: { summary: 'The store is reachable (else 503 store_unavailable).', tags: ['operations'] } }, async () => {
+    try {
+      await deps.ping();
+    } catch (error) {
+      throw new TenureError('store_unavailable', 'the session store is unreachable', { cause: error });
+    }
+    return { status: 'ready' };
+  });
+
+  app.get('/metrics', { schema: { summary: 'Prometheus metrics.', tags: ['operations'] } }, async (_request, reply) => {
+    reply.header('content-type', deps.metrics.registry.contentType);
+    return deps.metrics.registry.metrics();
+  });
+
+  app.get('/openapi.json', { schema: { summary: 'This document.', tags: ['operations'] } }, async () => app.swagger());
+}

@@ -1,0 +1,111 @@
+import type { FastifyInstance } from 'fastify';
+import { sessionCookieHeaders } from '../../core/cookie-header.ts';
+import { TenureError } from '../../core/errors.ts';
+import { audienceFrom, requireSession } from '../authenticate.ts';
+import { appendSetCookie, cookiesOf, requestContext, type ServerDeps } from '../context.ts';
+import { listedSessionJson } from '../session-json.ts';
+import { endUserSessions } from '../user-sessions.ts';
+
+const AUDIENCE_QUERY = { type: 'object', properties: { audience: { type: 'string' } } } as const;
+
+/** The signed-in user's own sessions and password (CONTRACT.md "Self-service"). */
+export function selfServiceRoutes(app: FastifyInstance, deps: ServerDeps): void {
+  app.get(
+    '/auth/sessions',
+    { schema: { summary: "The signed-in user's active sessions.", tags: ['self-service'], querystring: AUDIENCE_QUERY } },
+    async (request, reply) => {
+      const auth = await requireSession(deps, request, { audience: audienceFrom((request.query as Record<string, unknown>)['audience']) });
+      appendSetCookie(reply, auth.setCookie);
+      const sessions = await allSessions(deps, auth.session.subject);
+      return { sessions: sessions.map((s) => listedSessionJson(s, auth.session.id)), next_cursor: null };
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/auth/sessions/:id',
+    {
+      schema: {
+        summary: "End one of the signed-in user's sessions (404 for anyone else's).",
+        tags: ['self-service'],
+        params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+        querystring: AUDIENCE_QUERY,
+      },
+    },
+    async (request, reply) => {
+      const auth = await requireSession(deps, request, { audience: audienceFrom((request.query as Record<string, unknown>)['audience']) });
+      appendSetCookie(reply, auth.setCookie);
+      const target = await deps.sessions.get(request.params.id);
+      if (target === null || target.subject !== auth.session.subject || !(await deps.sessions.destroy(target.id))) {
+        throw new TenureError('not_found', 'no such session');
+      }
+      await deps.sessions.store.deleteRefreshForSession(target.id);
+      deps.metrics.revocations.inc({ kind: 'self' });
+      return reply.code(204).send();
+    },
+  );
+
+  app.delete(
+    '/auth/sessions',
+    {
+      schema: {
+        summary: "End all the signed-in user's sessions; with others=true, all but the current one.",
+        tags: ['self-service'],
+        querystring: { type: 'object', properties: { others: { type: 'boolean' }, audience: { type: 'string' } } },
+      },
+    },
+    async (request, reply) => {
+      const query = request.query as Record<string, unknown>;
+      const auth = await requireSession(deps, request, { audience: audienceFrom(query['audience']) });
+      const others = query['others'] === true;
+      const ended = await deps.sessions.revokeSubject(auth.session.subject, others ? { exceptId: auth.session.id } : {});
+      deps.metrics.revocations.inc({ kind: 'self' }, ended);
+      if (others) appendSetCookie(reply, auth.setCookie);
+      return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    '/auth/password',
+    {
+      schema: {
+        summary: 'Change the password; the current session gets a new credential, other sessions end per policy.',
+        tags: ['self-service'],
+        body: {
+          type: 'object',
+          properties: { current_password: { type: 'string', minLength: 1 }, new_password: { type: 'string', minLength: 8 } },
+          required: ['current_password', 'new_password'],
+        },
+        querystring: AUDIENCE_QUERY,
+      },
+    },
+    async (request, reply) => {
+      const body = request.body as { current_password: string; new_password: string };
+      const auth = await requireSession(deps, request, { audience: audienceFrom((request.query as Record<string, unknown>)['audience']) });
+      const user = await deps.directory.getUser(auth.session.subject);
+      if (user === null || !(await deps.passwords.verify(user.passwordHash, body.current_password))) {
+        throw new TenureError('invalid_credentials', 'the current password is wrong');
+      }
+      await deps.directory.updateUser(user.id, { passwordHash: await deps.passwords.hash(body.new_password), updatedAt: deps.clock() });
+      const policy = await deps.policies.policyFor(auth.session.org);
+      if (policy.invalidateOnPasswordChange) {
+        await endUserSessions(deps, user.id, { exceptId: auth.session.id, kind: 'password' });
+      }
+      const issued = await deps.sessions.regenerate(auth.session, { context: requestContext(request) });
+      if (auth.source === 'cookie') {
+        appendSetCookie(reply, sessionCookieHeaders(await deps.policies.policyFor(null), issued.credential, cookiesOf(request)));
+      }
+      return reply.code(204).send();
+    },
+  );
+}
+
+async function allSessions(deps: ServerDeps, subject: string) {
+  const out = [];
+  let cursor: string | null = null;
+  do {
+    const page: Awaited<ReturnType<ServerDeps['sessions']['list']>> = await deps.sessions.list(subject, { cursor, limit: 500 });
+    out.push(...page.sessions);
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return out;
+}
