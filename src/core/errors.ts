@@ -27,11 +27,12 @@ export class TenureError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** `status` overrides the table for the rare code whose status depends on context (a wrong current password is 403). */
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; status?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'TenureError';
     this.code = code;
-    this.status = ERROR_STATUS[code];
+    this.status = options?.status ?? ERROR_STATUS[code];
   }
 }
 

@@ -70,6 +70,10 @@ export function authRoutes(app: FastifyInstance, deps: ServerDeps): void {
         body: LOGIN_BODY,
         response: { 401: ERROR_SCHEMA, 429: ERROR_SCHEMA },
       },
+      // HTTP Basic logins may carry no body at all.
+      preValidation: async (request) => {
+        if (request.body === undefined || request.body === null) request.body = {};
+      },
     },
     async (request, reply) => {
       if (csrfRejected({ header: (name) => headerOf(request, name), ownOrigin: ownOrigin(request) }, deps.config.allowedOrigins)) {

@@ -83,7 +83,8 @@ export function selfServiceRoutes(app: FastifyInstance, deps: ServerDeps): void 
       const auth = await requireSession(deps, request, { audience: audienceFrom((request.query as Record<string, unknown>)['audience']) });
       const user = await deps.directory.getUser(auth.session.subject);
       if (user === null || !(await deps.passwords.verify(user.passwordHash, body.current_password))) {
-        throw new TenureError('invalid_credentials', 'the current password is wrong');
+        // 403, not 401: the caller is signed in, it is this action that is refused.
+        throw new TenureError('invalid_credentials', 'the current password is wrong', { status: 403 });
       }
       await deps.directory.updateUser(user.id, { passwordHash: await deps.passwords.hash(body.new_password), updatedAt: deps.clock() });
       const policy = await deps.policies.policyFor(auth.session.org);

@@ -1,0 +1,330 @@
+import type { EndReason, SessionRecord } from '../../core/session.ts';
+import type {
+  CreateResult,
+  EndFilter,
+  ListPage,
+  RefreshRecord,
+  RefreshRotation,
+  RotateResult,
+  SessionStore,
+  SigningKeyRecord,
+} from '../../core/store.ts';
+import type { SqlDriver } from './driver.ts';
+import { migrate } from './schema.ts';
+
+type Row = Record<string, unknown>;
+
+const COLUMNS =
+  'id, token_hash, prev_token_hash, prev_valid_until, subject_key, subject, audience, org, created_at, last_activity_at, renewed_at, ' +
+  'idle_expires_at, rolling_expires_at, absolute_expires_at, purge_at, remember, persistent, generation, ended_at, end_reason, ip, user_agent, scheme, data';
+const PLACEHOLDERS = COLUMNS.split(',').map(() => '?').join(', ');
+const LIVE = 'ended_at IS NULL AND absolute_expires_at > ? AND (idle_expires_at IS NULL OR idle_expires_at > ?) AND (rolling_expires_at IS NULL OR rolling_expires_at > ?)';
+
+/**
+ * The session store over any SQL driver: SQLite and PostgreSQL share every statement. Hot paths
+ * (`findByTokenHash`, `get`, `touch`, `rotate`) are single statements; what must be atomic runs in a
+ * transaction or as one conditional UPDATE.
+ */
+export function createSqlStore(driver: SqlDriver, options: { readonly migrate?: boolean } = {}): SessionStore {
+  const forUpdate = driver.dialect === 'postgres' ? ' FOR UPDATE' : '';
+
+  const endStatement = (where: string) => `UPDATE tenure_sessions SET ended_at = ?, end_reason = ?, purge_at = ? WHERE ended_at IS NULL AND ${where}`;
+
+  return {
+    async init() {
+      if (options.migrate !== false) await migrate(driver);
+    },
+    close: () => driver.close(),
+
+    async create(record, limit): Promise<CreateResult> {
+      if (limit === undefined || limit.max <= 0) {
+        await driver.run(`INSERT INTO tenure_sessions (${COLUMNS}) VALUES (${PLACEHOLDERS})`, toParams(record));
+        return { status: 'created', ended: [] };
+      }
+      return driver.transaction(async (tx) => {
+        // Serialise creates for one subject so two racing logins cannot both slip under the limit.
+        if (tx.dialect === 'postgres') await tx.all('SELECT pg_advisory_xact_lock(hashtext(?))', [record.subjectKey]);
+        const live = await tx.all<{ id: string }>(
+          `SELECT id FROM tenure_sessions WHERE subject_key = ? AND audience = ? AND ${LIVE} ORDER BY created_at, id${forUpdate}`,
+          [record.subjectKey, record.audience, limit.now, limit.now, limit.now],
+        );
+        const ended: string[] = [];
+        if (live.length >= limit.max) {
+          if (limit.onLimit === 'refuse') return { status: 'limited' } as const;
+          for (const { id } of live.slice(0, live.length - limit.max + 1)) {
+            await tx.run(endStatement('id = ?'), [limit.at.endedAt, 'revoked', limit.at.purgeAt, id]);
+            ended.push(id);
+          }
+        }
+        await tx.run(`INSERT INTO tenure_sessions (${COLUMNS}) VALUES (${PLACEHOLDERS})`, toParams(record));
+        return { status: 'created', ended } as const;
+      });
+    },
+
+    async get(id) {
+      const rows = await driver.all(`SELECT ${COLUMNS} FROM tenure_sessions WHERE id = ?`, [id]);
+      return rows[0] === undefined ? null : fromRow(rows[0]);
+    },
+
+    async findByTokenHash(hash) {
+      const rows = await driver.all(`SELECT ${COLUMNS} FROM tenure_sessions WHERE token_hash = ? OR prev_token_hash = ? LIMIT 1`, [hash, hash]);
+      return rows[0] === undefined ? null : fromRow(rows[0]);
+    },
+
+    async touch(id, u) {
+      const changed = await driver.run(
+        'UPDATE tenure_sessions SET last_activity_at = ?, idle_expires_at = ?, rolling_expires_at = ?, absolute_expires_at = ?, purge_at = ? WHERE id = ? AND ended_at IS NULL',
+        [u.lastActivityAt, u.idleExpiresAt, u.rollingExpiresAt, u.absoluteExpiresAt, u.purgeAt, id],
+      );
+      return changed > 0;
+    },
+
+    async rotate(id, fromHash, toHash, u): Promise<RotateResult> {
+      const changed = await driver.run(
+        'UPDATE tenure_sessions SET prev_token_hash = token_hash, token_hash = ?, prev_valid_until = ?, renewed_at = ?, last_activity_at = ?, ' +
+          'idle_expires_at = ?, rolling_expires_at = ?, absolute_expires_at = ?, purge_at = ? WHERE id = ? AND token_hash = ? AND ended_at IS NULL',
+        [toHash, u.prevValidUntil, u.renewedAt, u.lastActivityAt, u.idleExpiresAt, u.rollingExpiresAt, u.absoluteExpiresAt, u.purgeAt, id, fromHash],
+      );
+      if (changed > 0) return 'rotated';
+      const rows = await driver.all<{ token_hash: string }>('SELECT token_hash FROM tenure_sessions WHERE id = ? AND ended_at IS NULL', [id]);
+      return rows[0]?.token_hash === toHash ? 'already' : 'conflict';
+    },
+
+    async setData(id, data) {
+      return (await driver.run('UPDATE tenure_sessions SET data = ? WHERE id = ? AND ended_at IS NULL', [JSON.stringify(data), id])) > 0;
+    },
+
+    async end(id, reason, at) {
+      return (await driver.run(endStatement('id = ?'), [at.endedAt, reason, at.purgeAt, id])) > 0;
+    },
+
+    async endMany(filter, reason: EndReason, at) {
+      const { where, params } = filterClause(filter);
+      return driver.run(endStatement(where), [at.endedAt, reason, at.purgeAt, ...params]);
+    },
+
+    async list(query): Promise<ListPage> {
+      const limit = query.limit ?? 100;
+      const conditions = [LIVE];
+      const params: unknown[] = [query.now, query.now, query.now];
+      if (query.subjectKey !== undefined) {
+        conditions.push('subject_key = ?');
+        params.push(query.subjectKey);
+      }
+      if (query.audience !== undefined) {
+        conditions.push('audience = ?');
+        params.push(query.audience);
+      }
+      if (query.org !== undefined) {
+        conditions.push('org = ?');
+        params.push(query.org);
+      }
+      const after = decodeCursor(query.cursor ?? null);
+      if (after !== null) {
+        conditions.push('(created_at > ? OR (created_at = ? AND id > ?))');
+        params.push(after.createdAt, after.createdAt, after.id);
+      }
+      const rows = await driver.all(`SELECT ${COLUMNS} FROM tenure_sessions WHERE ${conditions.join(' AND ')} ORDER BY created_at, id LIMIT ?`, [...params, limit + 1]);
+      const sessions = rows.slice(0, limit).map(fromRow);
+      const last = sessions[sessions.length - 1];
+      return { sessions, nextCursor: rows.length > limit && last !== undefined ? encodeCursor(last.createdAt, last.id) : null };
+    },
+
+    async getGeneration(subjectKey) {
+      const rows = await driver.all<{ generation: number | string }>('SELECT generation FROM tenure_generations WHERE subject_key = ?', [subjectKey]);
+      return rows[0] === undefined ? 0 : Number(rows[0].generation);
+    },
+
+    async bumpGeneration(subjectKey) {
+      const rows = await driver.all<{ generation: number | string }>(
+        'INSERT INTO tenure_generations (subject_key, generation) VALUES (?, 1) ON CONFLICT (subject_key) DO UPDATE SET generation = tenure_generations.generation + 1 RETURNING generation',
+        [subjectKey],
+      );
+      return Number(rows[0]?.generation ?? 0);
+    },
+
+    async rotateRefresh(oldHash, successor, now, reuseInterval): Promise<RefreshRotation> {
+      return driver.transaction(async (tx) => {
+        const rows = await tx.all(`SELECT hash, session_id, issued_at, expires_at, used_at FROM tenure_refresh_tokens WHERE hash = ?${forUpdate}`, [oldHash]);
+        const record = rows[0] === undefined ? null : refreshFromRow(rows[0]);
+        if (record === null || record.expiresAt <= now) return { status: 'unknown' } as const;
+        const insertSuccessor = () =>
+          tx.run('INSERT INTO tenure_refresh_tokens (hash, session_id, issued_at, expires_at, used_at) VALUES (?, ?, ?, ?, NULL) ON CONFLICT (hash) DO NOTHING', [
+            successor.hash,
+            successor.sessionId,
+            successor.issuedAt,
+            successor.expiresAt,
+          ]);
+        if (record.usedAt === null) {
+          await tx.run('UPDATE tenure_refresh_tokens SET used_at = ? WHERE hash = ?', [now, oldHash]);
+          await insertSuccessor();
+          return { status: 'fresh', record: { ...record, usedAt: now } } as const;
+        }
+        if (now - record.usedAt < reuseInterval) {
+          await insertSuccessor();
+          return { status: 'retry', record } as const;
+        }
+        return { status: 'reuse', record } as const;
+      });
+    },
+
+    async insertRefresh(r) {
+      await driver.run('INSERT INTO tenure_refresh_tokens (hash, session_id, issued_at, expires_at, used_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING', [
+        r.hash,
+        r.sessionId,
+        r.issuedAt,
+        r.expiresAt,
+        r.usedAt,
+      ]);
+    },
+
+    async getRefresh(hash) {
+      const rows = await driver.all('SELECT hash, session_id, issued_at, expires_at, used_at FROM tenure_refresh_tokens WHERE hash = ?', [hash]);
+      return rows[0] === undefined ? null : refreshFromRow(rows[0]);
+    },
+
+    async deleteRefreshForSession(sessionId) {
+      return driver.run('DELETE FROM tenure_refresh_tokens WHERE session_id = ?', [sessionId]);
+    },
+
+    async listSigningKeys() {
+      const rows = await driver.all('SELECT kid, alg, public_jwk, private_sealed, created_at, activates_at, retires_at, expires_at FROM tenure_signing_keys ORDER BY activates_at, kid');
+      return rows.map(keyFromRow);
+    },
+
+    async putSigningKey(k) {
+      await driver.run(
+        'INSERT INTO tenure_signing_keys (kid, alg, public_jwk, private_sealed, created_at, activates_at, retires_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ' +
+          'ON CONFLICT (kid) DO UPDATE SET retires_at = excluded.retires_at, expires_at = excluded.expires_at',
+        [k.kid, k.alg, JSON.stringify(k.publicJwk), k.privateSealed, k.createdAt, k.activatesAt, k.retiresAt, k.expiresAt],
+      );
+    },
+
+    async deleteSigningKey(kid) {
+      await driver.run('DELETE FROM tenure_signing_keys WHERE kid = ?', [kid]);
+    },
+
+    async sweep(now) {
+      return (
+        (await driver.run('DELETE FROM tenure_sessions WHERE purge_at <= ?', [now])) +
+        (await driver.run('DELETE FROM tenure_refresh_tokens WHERE expires_at <= ?', [now])) +
+        (await driver.run('DELETE FROM tenure_signing_keys WHERE expires_at IS NOT NULL AND expires_at <= ?', [now]))
+      );
+    },
+  };
+}
+
+function filterClause(filter: EndFilter): { where: string; params: unknown[] } {
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  const add = (column: string, value: string | undefined, op = '=') => {
+    if (value === undefined) return;
+    conditions.push(`${column} ${op} ?`);
+    params.push(value);
+  };
+  add('subject_key', filter.subjectKey);
+  add('audience', filter.audience);
+  add('org', filter.org);
+  if (conditions.length === 0 && filter.all !== true) throw new TypeError('endMany needs a filter, or all: true to end every session');
+  add('id', filter.exceptId, '<>');
+  return { where: conditions.length === 0 ? '1 = 1' : conditions.join(' AND '), params };
+}
+
+function toParams(r: SessionRecord): unknown[] {
+  return [
+    r.id,
+    r.tokenHash,
+    r.prevTokenHash,
+    r.prevValidUntil,
+    r.subjectKey,
+    r.subject,
+    r.audience,
+    r.org,
+    r.createdAt,
+    r.lastActivityAt,
+    r.renewedAt,
+    r.idleExpiresAt,
+    r.rollingExpiresAt,
+    r.absoluteExpiresAt,
+    r.purgeAt,
+    r.remember ? 1 : 0,
+    r.persistent ? 1 : 0,
+    r.generation,
+    r.endedAt,
+    r.endReason,
+    r.ip,
+    r.userAgent,
+    r.scheme,
+    JSON.stringify(r.data),
+  ];
+}
+
+const num = (value: unknown): number => Number(value);
+const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+const strOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
+
+function fromRow(row: Row): SessionRecord {
+  return {
+    id: String(row['id']),
+    tokenHash: String(row['token_hash']),
+    prevTokenHash: strOrNull(row['prev_token_hash']),
+    prevValidUntil: numOrNull(row['prev_valid_until']),
+    subjectKey: String(row['subject_key']),
+    subject: String(row['subject']),
+    audience: String(row['audience']),
+    org: strOrNull(row['org']),
+    createdAt: num(row['created_at']),
+    lastActivityAt: num(row['last_activity_at']),
+    renewedAt: num(row['renewed_at']),
+    idleExpiresAt: numOrNull(row['idle_expires_at']),
+    rollingExpiresAt: numOrNull(row['rolling_expires_at']),
+    absoluteExpiresAt: num(row['absolute_expires_at']),
+    purgeAt: num(row['purge_at']),
+    remember: Number(row['remember']) === 1,
+    persistent: Number(row['persistent']) === 1,
+    generation: num(row['generation']),
+    endedAt: numOrNull(row['ended_at']),
+    endReason: strOrNull(row['end_reason']) as EndReason | null,
+    ip: strOrNull(row['ip']),
+    userAgent: strOrNull(row['user_agent']),
+    scheme: strOrNull(row['scheme']),
+    data: JSON.parse(String(row['data'])) as Record<string, unknown>,
+  };
+}
+
+function refreshFromRow(row: Row): RefreshRecord {
+  return {
+    hash: String(row['hash']),
+    sessionId: String(row['session_id']),
+    issuedAt: num(row['issued_at']),
+    expiresAt: num(row['expires_at']),
+    usedAt: numOrNull(row['used_at']),
+  };
+}
+
+function keyFromRow(row: Row): SigningKeyRecord {
+  return {
+    kid: String(row['kid']),
+    alg: String(row['alg']),
+    publicJwk: JSON.parse(String(row['public_jwk'])) as Record<string, unknown>,
+    privateSealed: String(row['private_sealed']),
+    createdAt: num(row['created_at']),
+    activatesAt: num(row['activates_at']),
+    retiresAt: numOrNull(row['retires_at']),
+    expiresAt: numOrNull(row['expires_at']),
+  };
+}
+
+function encodeCursor(createdAt: number, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt, id]), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string | null): { createdAt: number; id: string } | null {
+  if (cursor === null || cursor === '') return null;
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    return typeof createdAt === 'number' && typeof id === 'string' ? { createdAt, id } : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,119 @@
+import Database from 'better-sqlite3';
+import type { SessionStore } from '../core/store.ts';
+import { StoreUnavailableError } from '../core/errors.ts';
+import type { SqlDriver } from './sql/driver.ts';
+import { createSqlStore } from './sql/sql-store.ts';
+
+export interface SqliteStoreOptions {
+  /** A file path, or `:memory:`. The directory must exist. */
+  readonly filename: string;
+  /** Apply migrations at `init()`. @default true */
+  readonly migrate?: boolean;
+}
+
+/**
+ * The embedded default store: better-sqlite3 in WAL mode. Statements are prepared once and cached.
+ *
+ * @example const store = createSqliteStore({ filename: './tenure-data/tenure.db' }); await store.init();
+ */
+export function createSqliteStore(options: SqliteStoreOptions): SessionStore {
+  return createSqlStore(sqliteDriver(options.filename), options.migrate === undefined ? {} : { migrate: options.migrate });
+}
+
+/** better-sqlite3 behind the async driver interface, with transactions serialised against every statement. */
+export function sqliteDriver(filename: string): SqlDriver {
+  let db: Database.Database | null = null;
+  const statements = new Map<string, Database.Statement>();
+  // A transaction spans awaits; statements from other requests must not run inside it.
+  let busy: Promise<unknown> | null = null;
+
+  const open = (): Database.Database => {
+    if (db !== null) return db;
+    try {
+      db = new Database(filename);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('busy_timeout = 5000');
+      db.pragma('foreign_keys = ON');
+      return db;
+    } catch (error) {
+      throw new StoreUnavailableError(`cannot open the SQLite database: ${(error as Error).message}`, { cause: error });
+    }
+  };
+
+  const prepare = (sql: string): Database.Statement => {
+    let statement = statements.get(sql);
+    if (statement === undefined) {
+      statement = open().prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+
+  const wrap = <T>(run: () => T): T => {
+    try {
+      return run();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (code === 'SQLITE_BUSY' || code === 'SQLITE_IOERR' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_FULL') {
+        throw new StoreUnavailableError(`the SQLite store is unavailable (${String(code)})`, { cause: error });
+      }
+      throw error;
+    }
+  };
+
+  const direct: SqlDriver = {
+    dialect: 'sqlite',
+    async all<T>(sql: string, params: readonly unknown[] = []) {
+      const statement = prepare(sql);
+      return wrap(() => (statement.reader ? (statement.all(...params) as T[]) : (statement.run(...params), [] as T[])));
+    },
+    async run(sql, params = []) {
+      const statement = prepare(sql);
+      return wrap(() => (statement.reader ? statement.all(...params).length : statement.run(...params).changes));
+    },
+    transaction: () => {
+      throw new Error('nested transactions are not supported');
+    },
+    async close() {
+      statements.clear();
+      db?.close();
+      db = null;
+    },
+  };
+
+  return {
+    dialect: 'sqlite',
+    // Each wait loop re-checks `busy` with no await between the check and the statement, so nothing can
+    // slip into another caller's transaction.
+    async all<T>(sql: string, params?: readonly unknown[]) {
+      while (busy !== null) await busy.catch(() => undefined);
+      return direct.all<T>(sql, params);
+    },
+    async run(sql, params) {
+      while (busy !== null) await busy.catch(() => undefined);
+      return direct.run(sql, params);
+    },
+    async transaction(work) {
+      while (busy !== null) await busy.catch(() => undefined);
+      const done = (async () => {
+        wrap(() => open().exec('BEGIN IMMEDIATE'));
+        try {
+          const result = await work(direct);
+          wrap(() => open().exec('COMMIT'));
+          return result;
+        } catch (error) {
+          if (db?.inTransaction === true) db.exec('ROLLBACK');
+          throw error;
+        }
+      })();
+      busy = done;
+      try {
+        return await done;
+      } finally {
+        if (busy === done) busy = null;
+      }
+    },
+    close: () => direct.close(),
+  };
+}
