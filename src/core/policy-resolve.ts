@@ -77,8 +77,8 @@ export function parseOverridesInput(body: unknown): { overrides: Patch; issues: 
       continue;
     }
     if (value === undefined) {
-      if (on) issues.push({ key: `${key}.value`, value, rule: 'is required when enabled' });
-      else overrides[spec.field] = { enabled: false };
+      // The switch alone: turns a stored value back on or off without restating it.
+      overrides[spec.field] = { enabled: on };
       continue;
     }
     const parsed = parseFieldValue(spec, value);
@@ -121,7 +121,10 @@ export function parseOverridesInput(body: unknown): { overrides: Patch; issues: 
   return { overrides, issues };
 }
 
-/** Applies a PATCH to stored overrides: a patch with only `enabled` keeps the stored value. */
+/**
+ * Applies a PATCH to stored overrides: a patch with only `enabled` keeps the stored value (and is a
+ * no-op for a field that has none).
+ */
 export function mergeOverrides(stored: OrgOverrides, patch: Patch): OrgOverrides {
   const merged: Record<string, { value: unknown; enabled: boolean }> = {};
   for (const [field, override] of Object.entries(stored)) if (override !== undefined) merged[field] = { ...override };
