@@ -28,6 +28,80 @@ export interface HttpRequestInfo {
 export interface HttpSessionsOptions {
   /** The audience this application's sessions are for. @default 'default' */
   readonly audience?: string;
+  /** Answer 401 when there is no valid session instead of calling the handler. @default false */
+  readonly required?: boolean;
+}
+
+/** What an adapter hands its handlers. */
+export interface TenureContext {
+  readonly session: Session | null;
+  /** Why there is no session (`missing`, `idle`, …), or null. */
+  readonly reason: RefusalReason | null;
+  /** Signs a subject in (always a new session) and sets its cookie on the response. */
+  login(input: Omit<CreateSessionInput, 'audience' | 'context'>): Promise<Session>;
+  /** Ends this request's session and clears its cookie. */
+  logout(): Promise<void>;
+  /** A new credential for this session (privilege change); the old one ends. */
+  regenerate(data?: Readonly<Record<string, unknown>>): Promise<Session>;
+}
+
+/** The answer an adapter gives when it cannot or will not call the handler. */
+export interface EarlyAnswer {
+  readonly status: number;
+  readonly body: { readonly error: { readonly code: string; readonly message: string } } | null;
+}
+
+/**
+ * Runs `handle` and turns the outcome into either a context for the handler or an early answer:
+ * 204 after a logout request, 503 when the store is down (fail closed), 401 when `required`.
+ * `setCookie` is called with the cookies to append in both cases.
+ */
+export async function runAdapter(
+  http: HttpSessions,
+  request: HttpRequestInfo,
+  options: HttpSessionsOptions,
+  setCookie: (cookies: readonly string[]) => void,
+): Promise<{ readonly context: TenureContext } | { readonly answer: EarlyAnswer }> {
+  let outcome: HttpOutcome;
+  try {
+    outcome = await http.handle(request);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'store_unavailable') {
+      return { answer: { status: 503, body: { error: { code: 'store_unavailable', message: 'the session store is unavailable; try again shortly' } } } };
+    }
+    throw error;
+  }
+  setCookie(outcome.setCookie);
+  if (outcome.loggedOut) return { answer: { status: 204, body: null } };
+  if (outcome.session === null && options.required === true) {
+    const reason = outcome.reason ?? 'missing';
+    return { answer: { status: 401, body: { error: { code: `session_${reason}`, message: `no valid session (${reason})` } } } };
+  }
+  let session = outcome.session;
+  const context: TenureContext = {
+    get session() {
+      return session;
+    },
+    reason: outcome.reason,
+    async login(input) {
+      const issued = await http.login(request, input);
+      setCookie(issued.setCookie);
+      session = issued.session;
+      return issued.session;
+    },
+    async logout() {
+      setCookie((await http.logout(request)).setCookie);
+      session = null;
+    },
+    async regenerate(data) {
+      if (session === null) throw new TypeError('regenerate() needs a session');
+      const issued = await http.regenerate(request, session, data);
+      setCookie(issued.setCookie);
+      session = issued.session;
+      return issued.session;
+    },
+  };
+  return { context };
 }
 
 /** The result of looking at a request: the session (or why there is none) and the cookies to send. */

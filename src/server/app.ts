@@ -42,7 +42,7 @@ export async function buildApp(deps: ServerDeps, options: AppOptions = {}): Prom
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 65536,
     trustProxy: trusted.length > 0 ? [...trusted] : false,
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false, allowUnionTypes: true } },
   });
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {

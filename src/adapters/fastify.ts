@@ -1,0 +1,60 @@
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { SessionManager } from '../core/session-manager.ts';
+import { createHttpSessions, runAdapter, type HttpSessionsOptions, type TenureContext } from './http-sessions.ts';
+
+export type { TenureContext } from './http-sessions.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    tenure: TenureContext | null;
+  }
+}
+
+export interface TenureFastifyOptions extends HttpSessionsOptions {
+  readonly manager: SessionManager;
+}
+
+/**
+ * A Fastify plugin: `request.tenure` in every route, renewed cookies appended, logout requests (204), a
+ * down store (503) and, with `required`, a missing session (401) answered before the handler.
+ * It applies to the whole instance it is registered on.
+ *
+ * @example
+ * await app.register(tenureFastify, { manager });
+ * app.get('/me', async (request) => ({ subject: request.tenure?.session?.subject ?? null }));
+ */
+const plugin: FastifyPluginAsync<TenureFastifyOptions> = async (app: FastifyInstance, options) => {
+  const http = createHttpSessions(options.manager, options);
+  app.decorateRequest('tenure', null);
+  app.addHook('onRequest', async (request, reply) => {
+    const result = await runAdapter(
+      http,
+      {
+        method: request.method,
+        url: request.url,
+        header: (name) => {
+          const value = request.headers[name];
+          return Array.isArray(value) ? value.join(', ') : value;
+        },
+        ip: request.ip,
+        scheme: request.protocol,
+      },
+      options,
+      (cookies) => {
+        for (const cookie of cookies) void reply.header('set-cookie', cookie);
+      },
+    );
+    if ('context' in result) {
+      request.tenure = result.context;
+      return;
+    }
+    const { status, body } = result.answer;
+    await reply.code(status).send(body ?? undefined);
+    return reply;
+  });
+};
+
+// Registered plugins are encapsulated by default; this one decorates the instance it is given.
+(plugin as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
+
+export const tenureFastify = plugin;

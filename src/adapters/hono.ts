@@ -1,0 +1,52 @@
+import type { MiddlewareHandler } from 'hono';
+import type { SessionManager } from '../core/session-manager.ts';
+import { createHttpSessions, runAdapter, type HttpSessionsOptions, type TenureContext } from './http-sessions.ts';
+
+export type { TenureContext } from './http-sessions.ts';
+
+/** Hono variables this middleware sets: `c.get('tenure')`. */
+export interface TenureVariables {
+  tenure: TenureContext;
+}
+
+export interface TenureHonoOptions extends HttpSessionsOptions {
+  /** The client address (runtime-specific in Hono: e.g. `getConnInfo(c).remote.address` on Node). */
+  readonly getIp?: (c: Parameters<MiddlewareHandler>[0]) => string | null;
+}
+
+/**
+ * Hono middleware: `c.get('tenure')` in handlers, renewed cookies appended, logout requests (204), a
+ * down store (503) and, with `required`, a missing session (401).
+ *
+ * @example
+ * const app = new Hono<{ Variables: TenureVariables }>();
+ * app.use(tenureHono(manager));
+ * app.get('/me', (c) => c.json({ subject: c.get('tenure').session?.subject ?? null }));
+ */
+export function tenureHono(manager: SessionManager, options: TenureHonoOptions = {}): MiddlewareHandler<{ Variables: TenureVariables }> {
+  const http = createHttpSessions(manager, options);
+  return async (c, next) => {
+    const url = new URL(c.req.url);
+    const result = await runAdapter(
+      http,
+      {
+        method: c.req.method,
+        url: url.pathname + url.search,
+        header: (name) => c.req.header(name),
+        ip: options.getIp?.(c) ?? null,
+        scheme: url.protocol.replace(':', ''),
+      },
+      options,
+      (cookies) => {
+        for (const cookie of cookies) c.header('set-cookie', cookie, { append: true });
+      },
+    );
+    if ('answer' in result) {
+      const { status, body } = result.answer;
+      return body === null ? c.body(null, status as 204) : c.json(body, status as 401);
+    }
+    c.set('tenure', result.context);
+    await next();
+    return undefined;
+  };
+}

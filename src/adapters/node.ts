@@ -1,0 +1,52 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { SessionManager } from '../core/session-manager.ts';
+import { createHttpSessions, runAdapter, type HttpRequestInfo, type HttpSessionsOptions, type TenureContext } from './http-sessions.ts';
+
+export type { TenureContext } from './http-sessions.ts';
+
+/**
+ * Sessions for plain `node:http`. `load` answers the request's context, or null when it has already
+ * answered (204 after a logout request, 503 when the store is down, 401 when `required`).
+ *
+ * @example
+ * const sessions = createNodeSessions(manager);
+ * http.createServer(async (req, res) => {
+ *   const tenure = await sessions.load(req, res);
+ *   if (tenure === null) return;
+ *   res.end(tenure.session ? `hello ${tenure.session.subject}` : 'hello stranger');
+ * });
+ */
+export function createNodeSessions(manager: SessionManager, options: HttpSessionsOptions = {}) {
+  const http = createHttpSessions(manager, options);
+  return {
+    async load(req: IncomingMessage, res: ServerResponse): Promise<TenureContext | null> {
+      const result = await runAdapter(http, nodeRequest(req), options, (cookies) => {
+        if (cookies.length > 0) res.appendHeader('set-cookie', [...cookies]);
+      });
+      if ('context' in result) return result.context;
+      const { status, body } = result.answer;
+      res.statusCode = status;
+      if (body === null) {
+        res.end();
+      } else {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify(body));
+      }
+      return null;
+    },
+  };
+}
+
+function nodeRequest(req: IncomingMessage): HttpRequestInfo {
+  return {
+    method: req.method ?? 'GET',
+    url: req.url ?? '/',
+    header: (name) => {
+      const value = req.headers[name];
+      return Array.isArray(value) ? value.join(', ') : value;
+    },
+    ip: req.socket.remoteAddress ?? null,
+    scheme: (req.socket as TLSSocket).encrypted === true ? 'https' : 'http',
+  };
+}

@@ -1,0 +1,30 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createNodeSessions } from '../../src/adapters/node.ts';
+import { runAdapterScenario, setCookiesOf } from './scenario.ts';
+
+runAdapterScenario('node:http', async (manager) => {
+  const sessions = createNodeSessions(manager);
+  const server = createServer(async (req, res) => {
+    const tenure = await sessions.load(req, res);
+    if (tenure === null) return;
+    res.setHeader('content-type', 'application/json');
+    if (req.method === 'POST' && req.url === '/login') {
+      const session = await tenure.login({ subject: 'alice' });
+      res.end(JSON.stringify({ id: session.id }));
+      return;
+    }
+    res.appendHeader('set-cookie', 'app=1; Path=/');
+    res.end(JSON.stringify({ subject: tenure.session?.subject ?? null, reason: tenure.reason }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    client: async ({ method, path, cookie, headers }) => {
+      const res = await fetch(base + path, { method, headers: { ...headers, ...(cookie === undefined ? {} : { cookie }) } });
+      const text = await res.text();
+      return { status: res.status, setCookie: setCookiesOf(res.headers), json: text === '' ? null : JSON.parse(text) };
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+});
