@@ -1,0 +1,68 @@
+// `npm run bench [-- --quick]`: every row of issue 5 with its baselines measured in the same run.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { chartSvg, printTable, writeJson, type Row } from './report.ts';
+import { p1 } from './scenarios/p1-cookie-validation.ts';
+import { p2p3 } from './scenarios/p2-p3-http.ts';
+import { p4 } from './scenarios/p4-sqlite-scale.ts';
+import { p5 } from './scenarios/p5-store-writes.ts';
+
+const quick = process.argv.includes('--quick');
+const redisUrl = process.env['TENURE_BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const started = Date.now();
+
+async function redisReachable(url: string): Promise<boolean> {
+  const { createClient } = await import('redis');
+  const client = createClient({ url, socket: { connectTimeout: 1000, reconnectStrategy: false } });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.quit();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const rows: Row[] = [];
+const step = async (name: string, run: () => Promise<Row[]>) => {
+  const t = Date.now();
+  process.stderr.write(`bench: ${name}…\n`);
+  rows.push(...(await run()));
+  process.stderr.write(`bench: ${name} done in ${((Date.now() - t) / 1000).toFixed(1)} s\n`);
+};
+
+await step('P1 cookie validation', () => p1(quick ? 1 : 3));
+const redis = (await redisReachable(redisUrl)) ? redisUrl : null;
+if (redis === null) process.stderr.write(`bench: Redis not reachable at ${redisUrl}; the express-session baseline is skipped\n`);
+await step('P2/P3 HTTP', () => p2p3(quick ? 3 : 10, redis));
+await step('P4 SQLite scale', () => p4(quick ? [1_000, 10_000, 100_000] : [1_000, 100_000, 1_000_000], quick ? 2_000 : 10_000));
+await step('P5 store writes', () => p5());
+rows.push({
+  id: 'P6',
+  measure: 'revocation seen by all of 3 nodes (Redis), p50/p99',
+  value: null,
+  unit: 'ms',
+  baselines: { 'the 1 s contract': 1000 },
+  ratios: {},
+  goals: [{ text: 'p99 ≤ 100 ms', ok: null }],
+  note: 'several nodes over Redis not built yet',
+});
+
+const table = printTable(rows);
+process.stdout.write(`\n${table}\n`);
+const date = new Date().toISOString().replace(/[:.]/g, '-');
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+const results = {
+  date: new Date().toISOString(),
+  quick,
+  node: process.version,
+  cpus: cpus().length,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  seconds: (Date.now() - started) / 1000,
+  rows,
+};
+writeJson(new URL(`./results/${date}.json`, import.meta.url).pathname, results);
+writeJson(new URL('./results/latest.json', import.meta.url).pathname, results);
+writeFileSync(new URL('../docs/performance-chart.svg', import.meta.url), chartSvg(rows, `Tenure bench ${results.date.slice(0, 10)}${quick ? ' (quick)' : ''}: ratios to baselines`));
+process.stdout.write(`\nresults: bench/results/${date}.json; chart: docs/performance-chart.svg (${results.seconds.toFixed(0)} s)\n`);

@@ -1,0 +1,85 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { createKeyRing } from '../../src/core/key-ring.ts';
+import { cryptoRandom } from '../../src/core/random.ts';
+import { issueToken, tokenHash } from '../../src/core/server-token.ts';
+import { createSessionManager } from '../../src/core/session-manager.ts';
+import { createSqliteStore } from '../../src/stores/sqlite.ts';
+import { latencies, rssMb } from '../measure.ts';
+import type { Row } from '../report.ts';
+
+const SECRET = 'bench-secret-bench-secret-bench-secret-0123';
+
+/**
+ * P4: verify latency with 1k … 1M live sessions in SQLite, revoking 10,000 sessions of one subject, and
+ * the process's RSS. Rows are seeded in bulk (one transaction) so seeding is not what is measured.
+ */
+export async function p4(sizes: readonly number[], samples: number): Promise<Row[]> {
+  const ring = createKeyRing([SECRET]);
+  const results: { size: number; p50: number; p99: number; revokeMs: number; rss: number }[] = [];
+  for (const size of sizes) {
+    const dir = mkdtempSync(join(tmpdir(), 'tenure-p4-'));
+    const filename = join(dir, 'tenure.db');
+    try {
+      const store = createSqliteStore({ filename });
+      await store.init();
+      const now = Math.floor(Date.now() / 1000);
+      const tokens = seed(filename, ring, size, now);
+      const manager = createSessionManager({ secrets: ring, store, policy: { touchAfter: 600 } });
+      const lat = await latencies(async (i) => {
+        const result = await manager.validate(tokens[(i * 7919) % tokens.length]!, { passive: true });
+        if (!result.ok) throw new Error(`P4: seeded session refused (${result.reason})`);
+      }, samples);
+      const started = performance.now();
+      const ended = await manager.revokeSubject('heavy-user');
+      const revokeMs = performance.now() - started;
+      if (ended !== 10_000) throw new Error(`P4: revoked ${ended}, expected 10000`);
+      results.push({ size, ...lat, revokeMs, rss: rssMb() });
+      await store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const first = results[0]!;
+  const last = results[results.length - 1]!;
+  return results.map((r) => ({
+    id: 'P4',
+    measure: `SQLite, ${r.size.toLocaleString('en-US')} live sessions: verify p50/p99, revoke 10k`,
+    value: r.p99,
+    unit: `ms p99 (p50 ${r.p50.toFixed(3)} ms; revoke 10k: ${r.revokeMs.toFixed(0)} ms; RSS ${r.rss.toFixed(0)} MB)`,
+    baselines: r === first ? {} : { [`p99 at ${first.size.toLocaleString('en-US')}`]: first.p99 },
+    ratios: r === first ? {} : { [`p99 vs ${first.size.toLocaleString('en-US')}`]: r.p99 / first.p99 },
+    goals:
+      r === last
+        ? [
+            { text: `p99 ≤ 1.5× at ${first.size.toLocaleString('en-US')}`, ok: r.p99 <= 1.5 * first.p99 },
+            { text: 'revoke < 1 s', ok: r.revokeMs < 1000 },
+            { text: 'RSS < 200 MB', ok: r.rss < 200 },
+          ]
+        : [{ text: 'revoke < 1 s', ok: r.revokeMs < 1000 }],
+  }));
+}
+
+/** Inserts `size` live sessions (10,000 of them for one heavy subject) and answers their tokens. */
+function seed(filename: string, ring: ReturnType<typeof createKeyRing>, size: number, now: number): string[] {
+  const db = new Database(filename);
+  const insert = db.prepare(
+    'INSERT INTO tenure_sessions (id, token_hash, subject_key, subject, audience, created_at, last_activity_at, renewed_at, idle_expires_at, rolling_expires_at, absolute_expires_at, purge_at, remember, persistent, generation, data) ' +
+      "VALUES (?, ?, ?, ?, 'default', ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, '{}')",
+  );
+  const tokens: string[] = [];
+  const keep = Math.min(size, 20_000);
+  db.transaction(() => {
+    const heavy = 10_000;
+    for (let i = 0; i < size + heavy; i += 1) {
+      const id = cryptoRandom(32);
+      if (tokens.length < keep && i >= heavy) tokens.push(issueToken(ring, 'session', id));
+      const subject = i < heavy ? 'heavy-user' : `user-${i % 50_000}`;
+      insert.run(`s${i}`, tokenHash(id), subject, subject, now, now, now, now + 900, now + 3600, now + 86400, now + 90000);
+    }
+  })();
+  db.close();
+  return tokens;
+}
