@@ -15,6 +15,7 @@ import { cookieNameFor, DEFAULTS, type BindKind, type Policy } from './policy.ts
 import { assertValidPolicy } from './policy-validate.ts';
 import { cryptoRandom, type Random } from './random.ts';
 import { openValue, sealValue } from './seal.ts';
+import { createSessionCache, type SessionCacheOptions } from './session-cache.ts';
 import type { EndReason, RefusalReason, SessionRecord } from './session.ts';
 import type { EndFilter, SessionStore } from './store.ts';
 import { tokenHash as tokenHashOf } from './server-token.ts';
@@ -41,6 +42,13 @@ export interface SessionManagerOptions {
   readonly policyFor?: (org: string | null) => Policy | Promise<Policy>;
   /** Key for `hashSubject`; never rotates with the secrets. Required when any policy hashes subjects. */
   readonly subjectKey?: Uint8Array;
+  /**
+   * Validated sessions kept in memory for at most `ttlMs` (1 s) past the store's last confirmation,
+   * dropped at once by revocations on this node and by the store's channel for other nodes
+   * (DESIGN.md section 9). `false` asks the store on every request.
+   * @default { ttlMs: 1000, maxEntries: 10000 }
+   */
+  readonly cache?: SessionCacheOptions | false;
   /** @default the system clock */
   readonly clock?: Clock;
   /** @default the CSPRNG */
@@ -162,9 +170,13 @@ export interface SessionManager {
   environmentPolicy(): Promise<Policy>;
   /** The index key under which a subject's sessions are stored (its keyed hash when `hashSubject` is on). */
   subjectKeyOf(subject: string, policy: Policy): string;
+  /** Stops listening to the store's invalidation channel. */
+  close(): void;
   readonly store: SessionStore;
   readonly keyRing: KeyRing;
 }
+
+type CredentialOnRow = { readonly parsed: Extract<ParsedCredential, { ok: true }>; readonly isCurrent: boolean };
 
 const SESSION_ID_BYTES = 16;
 const TOKEN_ID_BYTES = 32;
@@ -186,6 +198,8 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
   const random = options.random ?? cryptoRandom;
   const subjectKey = options.subjectKey;
   const policyFor = options.policyFor ?? staticPolicy(options.policy ?? {});
+  const cache = options.cache === false ? null : createSessionCache<CredentialOnRow>(options.cache ?? {});
+  const unsubscribe = cache === null ? undefined : store.subscribe?.((event) => cache.invalidate(event));
 
   const subjectKeyOf = (subject: string, policy: Policy): string => {
     if (!policy.hashSubject) return subject;
@@ -318,6 +332,8 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
   const validate = async (value: string | undefined | null, opts: ValidateOptions = {}): Promise<Validation> => {
     if (value === undefined || value === null || value === '') return refuse('missing');
     const audience = opts.audience ?? 'default';
+    const cached = cache?.get(value, audience);
+    if (cached !== undefined) return evaluate(cached.record, audience, opts, cached.credential, null, { key: value, hit: true, subject: cached.subject });
     const envPolicy = await policyFor(null);
     const parsed = parse(value, envPolicy, audience);
     if (!parsed.ok) return refuse(parsed.reason);
@@ -326,13 +342,13 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     if (record === null) return refuse('unknown');
     const isCurrent = record.tokenHash === parsed.hash;
     if (!isCurrent && record.prevTokenHash !== parsed.hash) return refuse('unknown');
-    return evaluate(record, audience, opts, { parsed, isCurrent }, envPolicy);
+    return evaluate(record, audience, opts, { parsed, isCurrent }, envPolicy, { key: value, hit: false, subject: undefined });
   };
 
   const checkSession: SessionManager['checkSession'] = async (id, opts = {}) => {
     const record = await store.get(id);
     if (record === null) return refuse('unknown');
-    const result = await evaluate(record, opts.audience ?? record.audience, opts, null, null);
+    const result = await evaluate(record, opts.audience ?? record.audience, opts, null, null, null);
     if (!result.ok || opts.renew !== true || opts.passive === true) return result;
     // Token mode renews at refresh: the session's rolling period restarts. Its row credential was never
     // handed out, so it is replaced by a fresh random one with no stale window.
@@ -345,42 +361,62 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
   };
 
   /** Everything after the credential named a row: policy, audience, end, timeouts, binding, activity. */
+  /**
+   * Everything after the credential named a row: policy, audience, end, timeouts, binding, activity.
+   * `caching` says where the row came from: a cache hit skips what the store confirmed (the
+   * generation), and a confirmed current credential is cached for the next request.
+   */
   const evaluate = async (
     record: SessionRecord,
     audience: string,
     opts: ValidateOptions,
-    credential: { readonly parsed: Extract<ParsedCredential, { ok: true }>; readonly isCurrent: boolean } | null,
+    credential: CredentialOnRow | null,
     envPolicy: Policy | null,
+    caching: { readonly key: string; readonly hit: boolean; readonly subject: string | undefined } | null,
   ): Promise<Validation> => {
     const policy = record.org === null && envPolicy !== null ? envPolicy : await policyFor(record.org);
     const now = clock();
     const parsed = credential?.parsed;
-    const session = view(record, policy, parsed?.mode === 'cookie' ? parsed.state.u : undefined);
-    if (record.audience !== audience) return refuse('audience');
-    if (record.endedAt !== null) return refuse(record.endReason ?? 'revoked', session);
+    const session = view(record, policy, caching?.subject ?? (parsed?.mode === 'cookie' ? parsed.state.u : undefined));
+    const refuseHere = (reason: RefusalReason): Validation => {
+      if (caching?.hit === true) cache?.invalidate({ kind: 'session', id: record.id });
+      return refuse(reason, reason === 'audience' ? null : session);
+    };
+    if (record.audience !== audience) return refuseHere('audience');
+    if (record.endedAt !== null) return refuseHere(record.endReason ?? 'revoked');
 
     const expired = expiredReason(deadlinesInForce(record, policy), now);
     if (expired !== null) {
       await recordEnd(record, expired, policy);
-      return refuse(expired, session);
+      return refuseHere(expired);
     }
     if (credential !== null && !credential.isCurrent && (record.prevValidUntil === null || now >= record.prevValidUntil)) {
-      return refuse('rolling', session);
+      return refuseHere('rolling');
     }
-    if (!bindingHolds(record, policy.bind, opts.context)) return refuse('binding', session);
-    if (parsed?.mode === 'cookie' && parsed.state.g < (await store.getGeneration(record.subjectKey))) {
-      return refuse('revoked', session);
+    if (!bindingHolds(record, policy.bind, opts.context)) return refuseHere('binding');
+    if (caching?.hit !== true && parsed?.mode === 'cookie' && parsed.state.g < (await store.getGeneration(record.subjectKey))) {
+      return refuseHere('revoked');
     }
-    if (opts.passive === true) return { ok: true, session, renewed: null };
-    if (credential === null) return touchOnly(record, policy, session, now);
-    return activity(record, credential.parsed, credential.isCurrent, policy, session, now);
+    let result: Validation;
+    let current: SessionRecord | null = record;
+    if (opts.passive === true) result = { ok: true, session, renewed: null };
+    else if (credential === null) [result, current] = await touchOnly(record, policy, session, now);
+    else [result, current] = await activity(record, credential.parsed, credential.isCurrent, policy, session, now);
+
+    if (cache !== null && caching !== null && credential !== null && credential.isCurrent) {
+      if (current === null) cache.invalidate({ kind: 'session', id: record.id });
+      else if (!caching.hit) cache.set(caching.key, audience, current, credential, session.subject);
+      else if (current !== record) cache.update(current);
+    }
+    return result;
   };
 
-  const touchOnly = async (record: SessionRecord, policy: Policy, session: Session, now: number): Promise<Validation> => {
-    if (!touchDue(record, policy, now)) return { ok: true, session, renewed: null };
+  const touchOnly = async (record: SessionRecord, policy: Policy, session: Session, now: number): Promise<[Validation, SessionRecord]> => {
+    if (!touchDue(record, policy, now)) return [{ ok: true, session, renewed: null }, record];
     const update = touchUpdate(record, policy, now);
     await store.touch(record.id, update);
-    return { ok: true, session: view({ ...record, ...update }, policy, session.subject), renewed: null };
+    const touched = { ...record, ...update };
+    return [{ ok: true, session: view(touched, policy, session.subject), renewed: null }, touched];
   };
 
   /** Persists a timeout's end once, so that a later, longer timeout cannot revive the session. */
@@ -389,6 +425,7 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     await store.end(record.id, reason, { endedAt: deadline, purgeAt: deadline + policy.reasonTtl });
   };
 
+  /** Activity on a validated credential: renewal when due, else a throttled touch. Answers the row to cache, or null after a renewal. */
   const activity = async (
     record: SessionRecord,
     parsed: Extract<ParsedCredential, { ok: true }>,
@@ -396,7 +433,7 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     policy: Policy,
     session: Session,
     now: number,
-  ): Promise<Validation> => {
+  ): Promise<[Validation, SessionRecord | null]> => {
     const cookieContext = { cookieName: cookieNameFor(policy, record.audience), audience: record.audience };
     const successor = (): { value: string; hash: string } =>
       parsed.mode === 'server'
@@ -408,20 +445,19 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
       const next = parsed.mode === 'server' ? successor() : null;
       const sameSuccessor =
         parsed.mode === 'server' ? next?.hash === record.tokenHash : renewalMarkerHash(record.id, parsed.state.r + 1) === record.tokenHash;
-      if (!sameSuccessor) return { ok: true, session, renewed: null };
+      if (!sameSuccessor) return [{ ok: true, session, renewed: null }, null];
       const value = next?.value ?? successor().value;
-      return { ok: true, session, renewed: credentialFor(session, policy, value, now) };
+      return [{ ok: true, session, renewed: credentialFor(session, policy, value, now) }, null];
     }
 
     if (renewalDue(record, policy, now)) {
       const next = successor();
       const update = { ...touchUpdate({ ...record, renewedAt: now }, policy, now), renewedAt: now, prevValidUntil: now + policy.staleTtl };
       const result = await store.rotate(record.id, parsed.hash, next.hash, update);
-      if (result === 'conflict') return { ok: true, session, renewed: null };
+      if (result === 'conflict') return [{ ok: true, session, renewed: null }, null];
       const renewedSession = view({ ...record, ...update, tokenHash: next.hash }, policy, session.subject);
-      return { ok: true, session: renewedSession, renewed: credentialFor(renewedSession, policy, next.value, now) };
+      return [{ ok: true, session: renewedSession, renewed: credentialFor(renewedSession, policy, next.value, now) }, null];
     }
-
     return touchOnly(record, policy, session, now);
   };
 
@@ -449,12 +485,17 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
       now,
     );
     await store.end(record.id, 'revoked', endAt(policy, now));
+    cache?.invalidate({ kind: 'session', id: record.id });
     return issued;
   };
 
   const environmentPolicy = async (): Promise<Policy> => policyFor(null);
 
-  const destroy = async (id: string): Promise<boolean> => store.end(id, 'revoked', endAt(await environmentPolicy(), clock()));
+  const destroy = async (id: string): Promise<boolean> => {
+    const ended = await store.end(id, 'revoked', endAt(await environmentPolicy(), clock()));
+    cache?.invalidate({ kind: 'session', id });
+    return ended;
+  };
 
   const get = async (id: string): Promise<Session | null> => {
     const record = await store.get(id);
@@ -478,7 +519,9 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
 
   const endMany = async (filter: EndFilter): Promise<number> => {
     const policy = await environmentPolicy();
-    return store.endMany(filter, 'revoked', endAt(policy, clock()));
+    const ended = await store.endMany(filter, 'revoked', endAt(policy, clock()));
+    cache?.invalidate(filter.subjectKey === undefined ? { kind: 'all' } : { kind: 'subject', subjectKey: filter.subjectKey });
+    return ended;
   };
 
   const revokeSubject: SessionManager['revokeSubject'] = async (subject, opts = {}) => {
@@ -491,7 +534,10 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
       ...(opts.exceptId === undefined ? {} : { exceptId: opts.exceptId }),
     });
     const everywhere = opts.audience === undefined && opts.org === undefined && opts.exceptId === undefined;
-    if (opts.bumpGeneration ?? everywhere) await store.bumpGeneration(key);
+    if (opts.bumpGeneration ?? everywhere) {
+      await store.bumpGeneration(key);
+      cache?.invalidate({ kind: 'subject', subjectKey: key });
+    }
     return ended;
   };
 
@@ -509,6 +555,10 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     revokeAll: () => endMany({ all: true }),
     environmentPolicy,
     subjectKeyOf,
+    close: () => {
+      unsubscribe?.();
+      cache?.clear();
+    },
     store,
     keyRing: ring,
   };

@@ -35,7 +35,7 @@ export function createMemoryStore(): SessionStore {
       byToken.delete(before.tokenHash);
       if (before.prevTokenHash !== null) byToken.delete(before.prevTokenHash);
     }
-    const frozen = Object.freeze({ ...record, data: structuredClone(record.data) });
+    const frozen = Object.freeze({ ...record, data: deepFreeze(structuredClone(record.data)) });
     sessions.set(record.id, frozen);
     byToken.set(record.tokenHash, record.id);
     if (record.prevTokenHash !== null) byToken.set(record.prevTokenHash, record.id);
@@ -55,8 +55,8 @@ export function createMemoryStore(): SessionStore {
     if (ids?.size === 0) bySubject.delete(record.subjectKey);
   };
 
-  const copy = (record: SessionRecord | undefined): SessionRecord | null =>
-    record === undefined ? null : Object.freeze({ ...record, data: structuredClone(record.data) });
+  // Records are deep-frozen when stored, so reads hand out the stored object itself: no copy per read.
+  const copy = (record: SessionRecord | undefined): SessionRecord | null => record ?? null;
 
   const isLive = (record: SessionRecord, now: number): boolean =>
     record.endedAt === null &&
@@ -254,6 +254,14 @@ export function createMemoryStore(): SessionStore {
       return () => listeners.delete(listener);
     },
   };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 function encodeCursor(createdAt: number, id: string): string {

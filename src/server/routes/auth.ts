@@ -24,12 +24,19 @@ const LOGIN_BODY = {
 /** Login, logout, whoami and forward-auth (CONTRACT.md "Authentication"). */
 export function authRoutes(app: FastifyInstance, deps: ServerDeps): void {
   // Logout by query argument on any /auth/* path, with the configured methods (Kong's `session_logout`).
-  app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/auth/')) return;
-    const policy = await deps.policies.policyFor(null);
-    if (!isLogoutRequest(request, policy)) return;
-    await logout(request, reply);
-    return reply;
+  // Callback style with an early exit: every request passes here, almost none is a logout.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!request.url.startsWith('/auth/') || request.url.indexOf('?') < 0) {
+      done();
+      return;
+    }
+    deps.policies.policyFor(null).then(async (policy) => {
+      if (!isLogoutRequest(request, policy)) {
+        done();
+        return;
+      }
+      await logout(request, reply);
+    }, done).catch(done);
   });
 
   const logout = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {

@@ -1,0 +1,103 @@
+import type { SessionRecord } from './session.ts';
+import type { InvalidationEvent } from './store.ts';
+
+/**
+ * Validated sessions by credential, so a hot session costs a map lookup instead of a MAC or AEAD open
+ * and a store round trip (DESIGN.md section 9). An entry lives at most `ttlMs` after the store last
+ * confirmed it; revocations on this node drop entries at once, and the store's channel drops them for
+ * changes made elsewhere. Deadlines are still checked on every hit, so timeouts stay exact.
+ */
+export interface CachedSession<C> {
+  readonly record: SessionRecord;
+  /** The parsed credential, so a hit skips parsing it again. */
+  readonly credential: C;
+  /** The subject as shown (opened once when it is stored sealed). */
+  readonly subject: string;
+  readonly confirmedAt: number;
+}
+
+export interface SessionCache<C> {
+  get(credential: string, audience: string): CachedSession<C> | undefined;
+  set(credential: string, audience: string, record: SessionRecord, parsed: C, subject: string): void;
+  /** Replaces the record of every entry for the session (after a touch). */
+  update(record: SessionRecord): void;
+  invalidate(event: InvalidationEvent): void;
+  clear(): void;
+}
+
+export interface SessionCacheOptions {
+  /** @default 1000 */
+  readonly ttlMs?: number;
+  /** @default 10000 */
+  readonly maxEntries?: number;
+  /** Monotonic milliseconds. @default performance.now */
+  readonly now?: () => number;
+}
+
+export function createSessionCache<C>(options: SessionCacheOptions = {}): SessionCache<C> {
+  const ttl = options.ttlMs ?? 1000;
+  const max = options.maxEntries ?? 10_000;
+  const now = options.now ?? (() => performance.now());
+  const entries = new Map<string, CachedSession<C>>();
+  const bySession = new Map<string, Set<string>>();
+
+  const drop = (key: string): void => {
+    const entry = entries.get(key);
+    if (entry === undefined) return;
+    entries.delete(key);
+    const keys = bySession.get(entry.record.id);
+    keys?.delete(key);
+    if (keys?.size === 0) bySession.delete(entry.record.id);
+  };
+
+  const dropSession = (id: string): void => {
+    for (const key of [...(bySession.get(id) ?? [])]) drop(key);
+  };
+
+  return {
+    get(credential, audience) {
+      const key = `${audience}\u0000${credential}`;
+      const entry = entries.get(key);
+      if (entry === undefined) return undefined;
+      if (now() - entry.confirmedAt >= ttl) {
+        drop(key);
+        return undefined;
+      }
+      return entry;
+    },
+    set(credential, audience, record, parsed, subject) {
+      const key = `${audience}\u0000${credential}`;
+      drop(key);
+      if (entries.size >= max) {
+        const oldest = entries.keys().next();
+        if (oldest.done !== true) drop(oldest.value);
+      }
+      entries.set(key, { record, credential: parsed, subject, confirmedAt: now() });
+      let keys = bySession.get(record.id);
+      if (keys === undefined) bySession.set(record.id, (keys = new Set()));
+      keys.add(key);
+    },
+    update(record) {
+      for (const key of bySession.get(record.id) ?? []) {
+        const entry = entries.get(key);
+        if (entry !== undefined) entries.set(key, { ...entry, record });
+      }
+    },
+    invalidate(event) {
+      if (event.kind === 'session') {
+        dropSession(event.id);
+        return;
+      }
+      if (event.kind === 'all') {
+        entries.clear();
+        bySession.clear();
+        return;
+      }
+      for (const [key, entry] of entries) if (entry.record.subjectKey === event.subjectKey) drop(key);
+    },
+    clear() {
+      entries.clear();
+      bySession.clear();
+    },
+  };
+}
