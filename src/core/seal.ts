@@ -73,7 +73,8 @@ export function openValue(ring: KeyRing, sealed: string, context: SealContext): 
     return { ok: false, reason: 'malformed' };
   }
   const bytes = Buffer.from(sealed, 'base64url');
-  if (bytes.length < MIN_BYTES || bytes[0] !== VERSION) return { ok: false, reason: 'malformed' };
+  // Canonical encoding only: no two strings open to the same value.
+  if (bytes.length < MIN_BYTES || bytes[0] !== VERSION || bytes.toString('base64url') !== sealed) return { ok: false, reason: 'malformed' };
   const kid = bytes.subarray(1, 5);
   const key = ring.find('cookie-seal', kid);
   if (key === undefined) return { ok: false, reason: 'tampered' };

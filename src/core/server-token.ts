@@ -35,7 +35,9 @@ export function parseToken(ring: KeyRing, kind: TokenKind, token: string): Parse
   // Length first: cheap, and bounds the work an attacker can ask for.
   if (typeof token !== 'string' || token.length !== TOKEN_CHARS || !BASE64URL.test(token)) return { ok: false, reason: 'malformed' };
   const bytes = Buffer.from(token, 'base64url');
-  if (bytes.length !== TOKEN_BYTES || bytes[0] !== VERSION) return { ok: false, reason: 'malformed' };
+  // One token, one spelling: the last character's spare bits must be zero, so no two strings decode
+  // to the same token (caches and logs key on the string).
+  if (bytes.length !== TOKEN_BYTES || bytes[0] !== VERSION || bytes.toString('base64url') !== token) return { ok: false, reason: 'malformed' };
   const kid = bytes.subarray(1, 5);
   const key = ring.find(MAC_PURPOSE[kind], kid);
   if (key === undefined) return { ok: false, reason: 'tampered' };

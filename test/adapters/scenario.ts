@@ -58,7 +58,8 @@ export function runAdapterScenario(name: string, makeApp: MakeApp): void {
       try {
         assert.deepEqual((await client({ method: 'GET', path: '/me' })).json, { subject: null, reason: 'missing' });
         const cookie = pair((await client({ method: 'POST', path: '/login' })).setCookie)!;
-        const forged = cookie.slice(0, -1) + (cookie.endsWith('A') ? 'B' : 'A');
+        const at = cookie.length - 10;
+        const forged = cookie.slice(0, at) + (cookie[at] === 'A' ? 'B' : 'A') + cookie.slice(at + 1);
         const tampered = await client({ method: 'GET', path: '/me', cookie: forged });
         assert.equal(tampered.status, 200);
         assert.equal(tampered.json.reason, 'tampered');

@@ -91,6 +91,15 @@ describe('a mutated sealed cookie is refused as tampered or malformed, never thr
 });
 
 describe('a mutated server token is refused as tampered or malformed, never thrown', () => {
+  it('refuses another spelling of the same bytes (non-canonical base64url)', () => {
+    const last = token[token.length - 1]!;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const sibling = alphabet[alphabet.indexOf(last) ^ 1]!;
+    const respelled = token.slice(0, -1) + sibling;
+    assert.ok(Buffer.from(respelled, 'base64url').equals(Buffer.from(token, 'base64url')), 'same bytes');
+    assert.equal(refusedToken(respelled), true);
+  });
+
   it('parses untouched', () => {
     assert.equal(parseToken(ring, 'session', token).ok, true);
   });
