@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+
+function tenure(args: string[], env: Record<string, string>, stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stdin.end(stdin);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('the tenure command', () => {
+  let dir: string;
+  let env: Record<string, string>;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tenure-cli-'));
+    env = { TENURE_DATA_DIR: dir, TENURE_STORE_URL: `sqlite:${join(dir, 'tenure.db')}` };
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('config check: exit 2 and one line naming each invalid key', async () => {
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'session:\n  idle_timeout: 99999\n  cookie:\n    same_site: sometimes\n');
+    const result = await tenure(['config', 'check', '--config', file], env);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /^invalid config: session\.cookie\.same_site = "sometimes" must be one of Strict, Lax, None$/m);
+    const fixed = join(dir, 'idle.json');
+    writeFileSync(fixed, JSON.stringify({ session: { idle_timeout: 99999 } }));
+    const idle = await tenure(['config', 'check', '--config', fixed], env);
+    assert.equal(idle.code, 2);
+    assert.match(idle.stderr, /^invalid config: session\.idle_timeout = 99999 must be <= session\.absolute_timeout \(86400\)$/m);
+    const good = await tenure(['config', 'check'], env);
+    assert.equal(good.code, 0, good.stderr);
+  });
+
+  it('start: exit 2 on an invalid variable, and without secrets on a shared store', async () => {
+    const bad = await tenure(['start'], { ...env, TENURE_SESSION_IDLE_TIMEOUT: 'soon' });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /invalid config: TENURE_SESSION_IDLE_TIMEOUT = "soon"/);
+    const shared = await tenure(['start'], { ...env, TENURE_STORE_URL: 'postgres://127.0.0.1:1/none' });
+    assert.equal(shared.code, 2);
+    assert.match(shared.stderr, /TENURE_SECRETS/);
+  });
+
+  it('keys create prints the key alone on stdout; list and revoke by id', async () => {
+    const created = await tenure(['keys', 'create', '--name', 'ci'], env);
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /^tnr_[0-9a-f]{16}_[A-Za-z0-9_-]{43}\n$/);
+    const id = created.stdout.split('_')[1]!;
+    const listed = await tenure(['keys', 'list'], env);
+    assert.ok(listed.stdout.includes(id) && !listed.stdout.includes(created.stdout.trim()), 'lists ids, never secrets');
+    assert.equal((await tenure(['keys', 'revoke', id], env)).code, 0);
+    assert.equal((await tenure(['keys', 'revoke', id], env)).code, 1);
+  });
+
+  it('users create reads the password from stdin', async () => {
+    const result = await tenure(['users', 'create', '--username', 'ada', '--password-stdin', '--org', 'acme', '--role', 'admin'], env, 'a long enough password\n');
+    assert.equal(result.code, 0, result.stderr);
+    const user = JSON.parse(result.stdout);
+    assert.equal(user.username, 'ada');
+    assert.deepEqual(user.orgs, ['acme']);
+    assert.deepEqual(user.roles, ['admin']);
+    assert.ok(!result.stdout.includes('a long enough password'));
+    const again = await tenure(['users', 'create', '--username', 'ada', '--password-stdin'], env, 'a long enough password\n');
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /already exists/);
+  });
+});
