@@ -52,7 +52,7 @@ export async function authenticate(deps: ServerDeps, request: FastifyRequest, op
     }
   }
   const v = result.validation;
-  deps.metrics.validations.inc({ result: v.ok ? 'valid' : 'refused', reason: v.ok ? '' : v.reason });
+  deps.metrics.countValidation(v.ok ? 'valid' : 'refused', v.ok ? '' : v.reason);
   return result;
 }
 

@@ -3,6 +3,8 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 /** The service's Prometheus metrics, in a registry of their own (no global state between app instances). */
 export interface Metrics {
   readonly registry: Registry;
+  /** Counts a validation through cached label children (this runs on every authenticated request). */
+  countValidation(result: 'valid' | 'refused', reason: string): void;
   readonly logins: Counter<'result'>;
   readonly loginFailures: Counter<'reason'>;
   readonly validations: Counter<'result' | 'reason'>;
@@ -17,16 +19,27 @@ export function createMetrics(options: { readonly defaultMetrics?: boolean } = {
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'tenure_process_' });
   const registers = [registry];
+  const validations = new Counter({
+    name: 'tenure_validations_total',
+    help: 'Credential validations by result (valid, refused) and refusal reason',
+    labelNames: ['result', 'reason'] as const,
+    registers,
+  });
+  const validationChildren = new Map<string, { inc(): void }>();
   return {
     registry,
+    countValidation(result, reason) {
+      const key = `${result}:${reason}`;
+      let child = validationChildren.get(key);
+      if (child === undefined) {
+        child = validations.labels(result, reason);
+        validationChildren.set(key, child);
+      }
+      child.inc();
+    },
     logins: new Counter({ name: 'tenure_logins_total', help: 'Login attempts by result', labelNames: ['result'], registers }),
     loginFailures: new Counter({ name: 'tenure_login_failures_total', help: 'Failed logins by reason', labelNames: ['reason'], registers }),
-    validations: new Counter({
-      name: 'tenure_validations_total',
-      help: 'Credential validations by result (valid, refused) and refusal reason',
-      labelNames: ['result', 'reason'],
-      registers,
-    }),
+    validations,
     renewals: new Counter({ name: 'tenure_renewals_total', help: 'Credentials renewed', registers }),
     revocations: new Counter({ name: 'tenure_revocations_total', help: 'Sessions ended by logout or revocation', labelNames: ['kind'], registers }),
     refreshReuse: new Counter({ name: 'tenure_refresh_reuse_total', help: 'Refresh tokens reused after the reuse interval', registers }),
