@@ -91,6 +91,8 @@ export async function buildApp(deps: ServerDeps, options: AppOptions = {}): Prom
     done();
   });
 
+  if (deps.config.corsOrigins.length > 0) registerCors(app, deps.config.corsOrigins);
+
   const observe = latencyRecorder(deps.metrics);
   app.addHook('onResponse', (request, reply, done) => {
     observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
@@ -114,6 +116,32 @@ export async function buildApp(deps: ServerDeps, options: AppOptions = {}): Prom
   adminRoutes(app, deps);
   opsRoutes(app, deps);
   return app;
+}
+
+/**
+ * CORS for the configured origins only (DESIGN.md section 7: none unless `cors_origins` is set), with
+ * credentials, since browsers send the session cookie. Preflights are answered here.
+ */
+function registerCors(app: FastifyInstance, origins: readonly string[]): void {
+  const allowed = new Set(origins);
+  app.addHook('onRequest', (request, reply, done) => {
+    const origin = request.headers.origin;
+    if (origin === undefined || !allowed.has(origin)) {
+      done();
+      return;
+    }
+    void reply.header('access-control-allow-origin', origin);
+    void reply.header('access-control-allow-credentials', 'true');
+    void reply.header('vary', 'Origin');
+    if (request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined) {
+      void reply.header('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE');
+      void reply.header('access-control-allow-headers', 'authorization, content-type, tenure-passive');
+      void reply.header('access-control-max-age', '600');
+      void reply.code(204).send();
+      return;
+    }
+    done();
+  });
 }
 
 /** Observes request latency through cached label children: label hashing per request is measurable. */

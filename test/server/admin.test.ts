@@ -131,6 +131,19 @@ describe('admin API', () => {
     assert.equal((await admin('GET', `/api/v1/users/${created.json.id}`)).status, 404);
   });
 
+  it("lists users, and ends all of a user's sessions", async () => {
+    const user = await svc.createUser('hugo', 'correct horse battery');
+    const a = await svc.login({ username: 'hugo', password: 'correct horse battery' });
+    const b = await svc.login({ username: 'hugo', password: 'correct horse battery' });
+    const users = await admin('GET', '/api/v1/users?limit=500');
+    assert.ok(users.json.users.some((u: { id: string }) => u.id === user.id));
+    assert.ok('next_cursor' in users.json);
+    assert.equal((await admin('DELETE', `/api/v1/users/${user.id}/sessions`)).status, 204);
+    for (const s of [a, b]) assert.equal((await svc.request({ method: 'GET', url: '/auth/session', cookie: s.cookie })).json.error.code, 'session_revoked');
+    assert.equal((await admin('GET', `/api/v1/users/${user.id}/sessions`)).json.sessions.length, 0);
+    assert.equal((await admin('DELETE', '/api/v1/users/nobody/sessions')).status, 404);
+  });
+
   it('a password change by an admin ends the user’s sessions', async () => {
     const user = await svc.createUser('dave', 'correct horse battery');
     const { cookie } = await svc.login({ username: 'dave', password: 'correct horse battery' });

@@ -70,3 +70,42 @@ describe('self-service', () => {
     assert.equal(res.json.error.code, 'csrf_rejected');
   });
 });
+
+describe('client addresses and CORS', () => {
+  it('believes X-Forwarded-For only from a trusted proxy', async () => {
+    const trusted = await startTestService({ TENURE_TRUSTED_PROXIES: '127.0.0.1' });
+    const direct = await startTestService();
+    try {
+      for (const [svc, expected] of [[trusted, '203.0.113.9'], [direct, '127.0.0.1']] as const) {
+        await svc.createUser('pat', 'correct horse battery');
+        const res = await svc.request({ method: 'POST', url: '/auth/login', headers: { 'x-forwarded-for': '203.0.113.9' }, body: { username: 'pat', password: 'correct horse battery' } });
+        const list = await svc.request({ method: 'GET', url: '/auth/sessions', cookie: cookiePair(res.setCookie) });
+        assert.equal(list.json.sessions[0].ip, expected);
+      }
+    } finally {
+      await trusted.close();
+      await direct.close();
+    }
+  });
+
+  it('answers CORS only for cors_origins, with credentials', async () => {
+    const svc = await startTestService({ TENURE_CORS_ORIGINS: 'https://app.example', TENURE_ALLOWED_ORIGINS: 'https://app.example' });
+    try {
+      const preflight = await svc.request({ method: 'OPTIONS', url: '/auth/session', headers: { origin: 'https://app.example', 'access-control-request-method': 'GET' } });
+      assert.equal(preflight.status, 204);
+      assert.equal(preflight.headers['access-control-allow-origin'], 'https://app.example');
+      assert.equal(preflight.headers['access-control-allow-credentials'], 'true');
+      const other = await svc.request({ method: 'GET', url: '/auth/session', headers: { origin: 'https://evil.example' } });
+      assert.equal(other.headers['access-control-allow-origin'], undefined);
+      const plain = await startTestService();
+      try {
+        const none = await plain.request({ method: 'GET', url: '/auth/session', headers: { origin: 'https://app.example' } });
+        assert.equal(none.headers['access-control-allow-origin'], undefined);
+      } finally {
+        await plain.close();
+      }
+    } finally {
+      await svc.close();
+    }
+  });
+});

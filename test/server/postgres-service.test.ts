@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import pg from 'pg';
+import { serviceUrl } from '../support/services.ts';
+import { startTestService } from './harness.ts';
+
+const { url, skip } = serviceUrl('TENURE_TEST_POSTGRES_URL');
+
+describe('the service on PostgreSQL', { skip }, () => {
+  it('signs in on one node and is seen, then revoked, on another sharing the store and secret', async () => {
+    const schema = `tenure_svc_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: url! });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    const storeUrl = `${url!}${url!.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    const first = await startTestService({ TENURE_STORE_URL: storeUrl });
+    const second = await startTestService({ TENURE_STORE_URL: storeUrl });
+    try {
+      await first.createUser('olga', 'correct horse battery');
+      const login = await first.login({ username: 'olga', password: 'correct horse battery' });
+      assert.equal(login.status, 200);
+      const seen = await second.request({ method: 'GET', url: '/auth/verify', cookie: login.cookie });
+      assert.equal(seen.status, 200);
+      assert.equal((await first.request({ method: 'POST', url: '/auth/logout', cookie: login.cookie })).status, 204);
+      // The other node may have the session cached for at most 1 s; the channel usually drops it sooner.
+      const deadline = Date.now() + 1500;
+      let reason: unknown;
+      do {
+        reason = (await second.request({ method: 'GET', url: '/auth/verify', cookie: login.cookie })).headers['tenure-reason'];
+        if (reason === 'revoked') break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      } while (Date.now() < deadline);
+      assert.equal(reason, 'revoked');
+    } finally {
+      await first.close();
+      await second.close();
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+      await admin.end();
+    }
+  });
+});
