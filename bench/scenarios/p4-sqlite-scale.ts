@@ -27,7 +27,8 @@ export async function p4(sizes: readonly number[], samples: number): Promise<Row
       await store.init();
       const now = Math.floor(Date.now() / 1000);
       const tokens = seed(filename, ring, size, now);
-      const manager = createSessionManager({ secrets: ring, store, policy: { touchAfter: 600 } });
+      // No cache: this row measures the store, so every sample reaches SQLite.
+      const manager = createSessionManager({ secrets: ring, store, cache: false, policy: { touchAfter: 600 } });
       const lat = await latencies(async (i) => {
         const result = await manager.validate(tokens[(i * 7919) % tokens.length]!, { passive: true });
         if (!result.ok) throw new Error(`P4: seeded session refused (${result.reason})`);

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { KeyRing } from './key-ring.ts';
 import type { Random } from './random.ts';
 import { openValue, sealValue } from './seal.ts';
@@ -69,9 +68,12 @@ export function sealCookieCredential(
   return { value, hash: renewalMarkerHash(state.s, state.r) };
 }
 
-/** The hash a cookie-mode row keeps for renewal `counter` of session `id`. */
+/**
+ * What a cookie-mode row keeps as its current credential: the renewal counter and session id. Neither is
+ * secret (the cookie is sealed; the id is public), so unlike a token it needs no hashing.
+ */
 export function renewalMarkerHash(id: string, counter: number): string {
-  return createHash('sha256').update(`${id}:${counter}`).digest('base64url');
+  return `c${counter}.${id}`;
 }
 
 function decodeState(plaintext: Buffer): SealedState | null {

@@ -10,6 +10,7 @@ import type {
   SessionStore,
   SigningKeyRecord,
 } from '../core/store.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
 
 /**
  * An in-process store for tests and single-process applications. Indexes by token hash and subject keep
@@ -156,7 +157,7 @@ export function createMemoryStore(): SessionStore {
     async list(query): Promise<ListPage> {
       const limit = query.limit ?? 100;
       const source = query.subjectKey === undefined ? [...sessions.values()] : [...(bySubject.get(query.subjectKey) ?? [])].map((id) => sessions.get(id)!);
-      const after = query.cursor === undefined || query.cursor === null ? null : decodeCursor(query.cursor);
+      const after = decodeCursor(query.cursor);
       const live = source
         .filter((r) => isLive(r, query.now) && matches(r, { ...(query.audience === undefined ? {} : { audience: query.audience }), ...(query.org === undefined ? {} : { org: query.org }) }))
         .sort(byAge)
@@ -262,17 +263,4 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
-}
-
-function encodeCursor(createdAt: number, id: string): string {
-  return Buffer.from(JSON.stringify([createdAt, id]), 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: number; id: string } | null {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    return typeof createdAt === 'number' && typeof id === 'string' ? { createdAt, id } : null;
-  } catch {
-    return null;
-  }
 }

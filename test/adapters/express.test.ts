@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { tenureExpress } from '../../src/adapters/express.ts';
-import { runAdapterScenario, setCookiesOf } from './scenario.ts';
+import { fetchClient, runAdapterScenario } from './scenario.ts';
 
 runAdapterScenario('express', async (manager) => {
   const app = express();
@@ -19,11 +19,7 @@ runAdapterScenario('express', async (manager) => {
   });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    client: async ({ method, path, cookie, headers }) => {
-      const res = await fetch(base + path, { method, headers: { ...headers, ...(cookie === undefined ? {} : { cookie }) } });
-      const text = await res.text();
-      return { status: res.status, setCookie: setCookiesOf(res.headers), json: text === '' ? null : JSON.parse(text) };
-    },
+    client: fetchClient(base),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 });

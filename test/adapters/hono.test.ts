@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { tenureHono, type TenureVariables } from '../../src/adapters/hono.ts';
-import { runAdapterScenario, setCookiesOf } from './scenario.ts';
+import { runAdapterScenario } from './scenario.ts';
 
 runAdapterScenario('hono', async (manager) => {
   const app = new Hono<{ Variables: TenureVariables }>();
@@ -14,7 +14,7 @@ runAdapterScenario('hono', async (manager) => {
     client: async ({ method, path, cookie, headers }) => {
       const res = await app.request(`https://app.test${path}`, { method, headers: { ...headers, ...(cookie === undefined ? {} : { cookie }) } });
       const text = await res.text();
-      return { status: res.status, setCookie: setCookiesOf(res.headers), json: text === '' ? null : JSON.parse(text) };
+      return { status: res.status, setCookie: res.headers.getSetCookie(), json: text === '' ? null : JSON.parse(text) };
     },
     close: async () => undefined,
   };

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createNodeSessions } from '../../src/adapters/node.ts';
-import { runAdapterScenario, setCookiesOf } from './scenario.ts';
+import { fetchClient, runAdapterScenario } from './scenario.ts';
 
 runAdapterScenario('node:http', async (manager) => {
   const sessions = createNodeSessions(manager);
@@ -20,11 +20,7 @@ runAdapterScenario('node:http', async (manager) => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    client: async ({ method, path, cookie, headers }) => {
-      const res = await fetch(base + path, { method, headers: { ...headers, ...(cookie === undefined ? {} : { cookie }) } });
-      const text = await res.text();
-      return { status: res.status, setCookie: setCookiesOf(res.headers), json: text === '' ? null : JSON.parse(text) };
-    },
+    client: fetchClient(base),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 });

@@ -128,7 +128,11 @@ export function runAdapterScenario(name: string, makeApp: MakeApp): void {
   });
 }
 
-/** Reads Set-Cookie values from a fetch Response. */
-export function setCookiesOf(headers: Headers): string[] {
-  return headers.getSetCookie();
+/** A client for an app listening on a loopback base URL, through fetch. */
+export function fetchClient(base: string): Client {
+  return async ({ method, path, cookie, headers }) => {
+    const res = await fetch(base + path, { method, headers: { ...headers, ...(cookie === undefined ? {} : { cookie }) } });
+    const text = await res.text();
+    return { status: res.status, setCookie: res.headers.getSetCookie(), json: text === '' ? null : JSON.parse(text) };
+  };
 }

@@ -9,6 +9,7 @@ import type {
   SessionStore,
   SigningKeyRecord,
 } from '../../core/store.ts';
+import { decodeCursor, encodeCursor } from '../cursor.ts';
 import type { SqlDriver } from './driver.ts';
 import { migrate } from './schema.ts';
 
@@ -313,18 +314,4 @@ function keyFromRow(row: Row): SigningKeyRecord {
     retiresAt: numOrNull(row['retires_at']),
     expiresAt: numOrNull(row['expires_at']),
   };
-}
-
-function encodeCursor(createdAt: number, id: string): string {
-  return Buffer.from(JSON.stringify([createdAt, id]), 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string | null): { createdAt: number; id: string } | null {
-  if (cursor === null || cursor === '') return null;
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    return typeof createdAt === 'number' && typeof id === 'string' ? { createdAt, id } : null;
-  } catch {
-    return null;
-  }
 }
