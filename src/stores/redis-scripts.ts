@@ -1,0 +1,201 @@
+/**
+ * Lua scripts for the Redis store: every operation that reads and then writes runs as one script, so it
+ * is atomic on a single node and on a Cluster (all keys share the `{tenure}` hash slot). Records are JSON
+ * (cjson); deadlines are epoch seconds and rows expire at `purgeAt` (PEXPIREAT).
+ *
+ * ARGV[1] is always the key prefix (e.g. `tenure:{t}:`).
+ */
+const HELPERS = `
+local p = ARGV[1]
+local function load(id)
+  local raw = redis.call('GET', p .. 'S:' .. id)
+  if not raw then return nil end
+  return cjson.decode(raw)
+end
+local function isnull(v) return v == nil or v == cjson.null end
+local function save(rec)
+  local at = math.floor(tonumber(rec.purgeAt) * 1000)
+  redis.call('SET', p .. 'S:' .. rec.id, cjson.encode(rec), 'PXAT', at)
+  redis.call('SET', p .. 'T:' .. rec.tokenHash, rec.id, 'PXAT', at)
+  if not isnull(rec.prevTokenHash) then redis.call('SET', p .. 'T:' .. rec.prevTokenHash, rec.id, 'PXAT', at) end
+end
+local function live(rec, now)
+  return isnull(rec.endedAt) and rec.absoluteExpiresAt > now
+    and (isnull(rec.idleExpiresAt) or rec.idleExpiresAt > now)
+    and (isnull(rec.rollingExpiresAt) or rec.rollingExpiresAt > now)
+end
+local function finish(rec, reason, endedAt, purgeAt)
+  rec.endedAt = endedAt
+  rec.endReason = reason
+  rec.purgeAt = purgeAt
+  save(rec)
+end
+`;
+
+/** ARGV: prefix, record JSON, max, onLimit, now, endedAt, purgeAt. Answers ['created', ended ids…] or ['limited']. */
+export const CREATE = `${HELPERS}
+local rec = cjson.decode(ARGV[2])
+local max = tonumber(ARGV[3])
+local ended = {}
+if max > 0 then
+  local now = tonumber(ARGV[5])
+  local ids = redis.call('ZRANGE', p .. 'U:' .. rec.subjectKey, 0, -1)
+  local alive = {}
+  for _, id in ipairs(ids) do
+    local other = load(id)
+    if not other then redis.call('ZREM', p .. 'U:' .. rec.subjectKey, id)
+    elseif other.audience == rec.audience and live(other, now) then table.insert(alive, other) end
+  end
+  if #alive >= max then
+    if ARGV[4] == 'refuse' then return {'limited'} end
+    for i = 1, #alive - max + 1 do
+      finish(alive[i], 'revoked', tonumber(ARGV[6]), tonumber(ARGV[7]))
+      table.insert(ended, alive[i].id)
+    end
+  end
+end
+if redis.call('EXISTS', p .. 'S:' .. rec.id) == 1 then return redis.error_reply('session exists') end
+save(rec)
+redis.call('ZADD', p .. 'U:' .. rec.subjectKey, rec.createdAt, rec.id)
+redis.call('ZADD', p .. 'A', rec.createdAt, rec.id)
+if not isnull(rec.org) then redis.call('SADD', p .. 'O:' .. rec.org, rec.id) end
+local out = {'created'}
+for _, id in ipairs(ended) do table.insert(out, id) end
+return out
+`;
+
+/** ARGV: prefix, token hash. Answers the record JSON or nil. */
+export const FIND_BY_TOKEN = `${HELPERS}
+local id = redis.call('GET', p .. 'T:' .. ARGV[2])
+if not id then return nil end
+return redis.call('GET', p .. 'S:' .. id)
+`;
+
+/** ARGV: prefix, id, update JSON. Answers 1 when a live row was touched. */
+export const TOUCH = `${HELPERS}
+local rec = load(ARGV[2])
+if not rec or not isnull(rec.endedAt) then return 0 end
+for k, v in pairs(cjson.decode(ARGV[3])) do rec[k] = v end
+save(rec)
+return 1
+`;
+
+/** ARGV: prefix, id, fromHash, toHash, update JSON. Answers rotated / already / conflict. */
+export const ROTATE = `${HELPERS}
+local rec = load(ARGV[2])
+if not rec or not isnull(rec.endedAt) then return 'conflict' end
+if rec.tokenHash == ARGV[4] then return 'already' end
+if rec.tokenHash ~= ARGV[3] then return 'conflict' end
+if not isnull(rec.prevTokenHash) then redis.call('DEL', p .. 'T:' .. rec.prevTokenHash) end
+for k, v in pairs(cjson.decode(ARGV[5])) do rec[k] = v end
+rec.prevTokenHash = ARGV[3]
+rec.tokenHash = ARGV[4]
+save(rec)
+return 'rotated'
+`;
+
+/** ARGV: prefix, id, data JSON. */
+export const SET_DATA = `${HELPERS}
+local rec = load(ARGV[2])
+if not rec or not isnull(rec.endedAt) then return 0 end
+rec.data = cjson.decode(ARGV[3])
+save(rec)
+return 1
+`;
+
+/**
+ * ARGV: prefix, reason, endedAt, purgeAt, id | '' , subjectKey | '', audience | '', org | '', exceptId | '', all ('1' | '').
+ * Ends one session (id) or every live one matching the filter; answers how many.
+ */
+export const END = `${HELPERS}
+local reason, endedAt, purgeAt = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local id, subject, audience, org, except = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
+local ids
+if id ~= '' then ids = {id}
+elseif subject ~= '' then ids = redis.call('ZRANGE', p .. 'U:' .. subject, 0, -1)
+elseif org ~= '' then ids = redis.call('SMEMBERS', p .. 'O:' .. org)
+else ids = redis.call('ZRANGE', p .. 'A', 0, -1) end
+local count = 0
+for _, sid in ipairs(ids) do
+  local rec = load(sid)
+  if rec and isnull(rec.endedAt)
+    and (audience == '' or rec.audience == audience)
+    and (org == '' or rec.org == org)
+    and (except == '' or rec.id ~= except) then
+    finish(rec, reason, endedAt, purgeAt)
+    count = count + 1
+  end
+end
+return count
+`;
+
+/** ARGV: prefix, oldHash, successor JSON, now, reuseInterval. Answers {status, record JSON}. */
+export const ROTATE_REFRESH = `
+local p = ARGV[1]
+local key = p .. 'R:' .. ARGV[2]
+local raw = redis.call('GET', key)
+if not raw then return {'unknown'} end
+local rec = cjson.decode(raw)
+local now, interval = tonumber(ARGV[4]), tonumber(ARGV[5])
+if rec.expiresAt <= now then return {'unknown'} end
+local succ = cjson.decode(ARGV[3])
+local function insert()
+  local skey = p .. 'R:' .. succ.hash
+  if redis.call('EXISTS', skey) == 0 then
+    redis.call('SET', skey, ARGV[3], 'PXAT', math.floor(succ.expiresAt * 1000))
+    redis.call('SADD', p .. 'RS:' .. succ.sessionId, succ.hash)
+    redis.call('ZADD', p .. 'RX', succ.expiresAt, succ.hash)
+  end
+end
+if rec.usedAt == nil or rec.usedAt == cjson.null then
+  rec.usedAt = now
+  local updated = cjson.encode(rec)
+  redis.call('SET', key, updated, 'KEEPTTL')
+  insert()
+  return {'fresh', updated}
+end
+if now - rec.usedAt < interval then
+  insert()
+  return {'retry', raw}
+end
+return {'reuse', raw}
+`;
+
+/** ARGV: prefix, sessionId. Deletes the session's refresh tokens; answers how many. */
+export const DELETE_REFRESH = `
+local p = ARGV[1]
+local set = p .. 'RS:' .. ARGV[2]
+local hashes = redis.call('SMEMBERS', set)
+local count = 0
+for _, h in ipairs(hashes) do count = count + redis.call('DEL', p .. 'R:' .. h) end
+redis.call('DEL', set)
+return count
+`;
+
+/**
+ * ARGV: prefix, now. Deletes sessions whose purgeAt has come (with their token keys and index entries)
+ * and expired refresh tokens; answers how many. TTLs already drop rows on time; this also serves
+ * callers whose clock is not the server's (and keeps the indexes small).
+ */
+export const SWEEP = `${HELPERS}
+local now = tonumber(ARGV[2])
+local removed = 0
+for _, id in ipairs(redis.call('ZRANGE', p .. 'A', 0, -1)) do
+  local rec = load(id)
+  if not rec or rec.purgeAt <= now then
+    if rec then
+      redis.call('DEL', p .. 'S:' .. id, p .. 'T:' .. rec.tokenHash)
+      if not isnull(rec.prevTokenHash) then redis.call('DEL', p .. 'T:' .. rec.prevTokenHash) end
+      redis.call('ZREM', p .. 'U:' .. rec.subjectKey, id)
+      if not isnull(rec.org) then redis.call('SREM', p .. 'O:' .. rec.org, id) end
+      removed = removed + 1
+    end
+    redis.call('ZREM', p .. 'A', id)
+  end
+end
+for _, h in ipairs(redis.call('ZRANGEBYSCORE', p .. 'RX', '-inf', now)) do
+  removed = removed + redis.call('DEL', p .. 'R:' .. h)
+  redis.call('ZREM', p .. 'RX', h)
+end
+return removed
+`;
