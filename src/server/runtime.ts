@@ -63,7 +63,12 @@ export async function openStorage(config: ServerConfig): Promise<{ readonly stor
     const directory = createSqlDirectory(new Kysely<DirectoryDb>({ dialect: new PostgresDialect({ pool }) }), { migrate: config.migrate });
     return { store, directory };
   }
-  throw new ConfigError([{ key: 'TENURE_STORE_URL', value: url, rule: 'is not supported by this build yet; use sqlite: or postgres://' }]);
+  if (url.startsWith('redis://') || url.startsWith('rediss://') || url.startsWith('redis+cluster://')) {
+    const { createRedisStore } = await import('../stores/redis.ts');
+    const { createRedisDirectory } = await import('./directory-redis.ts');
+    return { store: createRedisStore({ url }), directory: createRedisDirectory({ url }) };
+  }
+  throw new ConfigError([{ key: 'TENURE_STORE_URL', value: url, rule: 'must start with sqlite:, postgres://, redis:// or redis+cluster://' }]);
 }
 
 /**

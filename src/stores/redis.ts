@@ -1,8 +1,8 @@
-import { Cluster, Redis } from 'ioredis';
-import { StoreUnavailableError } from '../core/errors.ts';
+import type { Cluster, Redis } from 'ioredis';
 import type { SessionRecord } from '../core/session.ts';
 import type { InvalidationEvent, RefreshRecord, SessionStore, SigningKeyRecord } from '../core/store.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
+import { closeRedis, connectRedis, guardRedis } from './redis-connection.ts';
 import * as scripts from './redis-scripts.ts';
 
 export interface RedisStoreOptions {
@@ -15,40 +15,17 @@ export interface RedisStoreOptions {
 const CHANNEL_SUFFIX = 'invalidate';
 
 /**
- * The Redis store (ioredis): records as JSON with TTLs at their purge time, atomic operations as Lua
- * scripts, invalidation over pub/sub. Commands fail fast while Redis is down (no offline queue), so the
- * service answers 503 instead of hanging, and recovers when Redis returns.
+ * The Redis store (ioredis, single node or Cluster): records as JSON with TTLs at their purge time,
+ * atomic operations as Lua scripts, invalidation over pub/sub. Commands fail fast while Redis is down,
+ * so the service answers 503 instead of hanging, and recovers when Redis returns.
  */
 export function createRedisStore(options: RedisStoreOptions): SessionStore {
   const prefix = options.prefix ?? 'tenure:{t}:';
   const channel = `${prefix}${CHANNEL_SUFFIX}`;
-  const base = { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true } as const;
-  const connect = (): Redis | Cluster => {
-    if (options.url.startsWith('redis+cluster://')) {
-      const nodes = options.url.slice('redis+cluster://'.length).split(',').map((hostPort) => {
-        const [host, port] = hostPort.split(':');
-        return { host: host ?? '127.0.0.1', port: Number(port ?? 6379) };
-      });
-      return new Cluster(nodes, { redisOptions: base, enableOfflineQueue: false, lazyConnect: true });
-    }
-    return new Redis(options.url, base);
-  };
-  const client = connect();
-  client.on('error', () => undefined);
+  const client = connectRedis(options.url);
   let subscriber: Redis | Cluster | null = null;
   const listeners = new Set<(event: InvalidationEvent) => void>();
-
-  const guard = async <T>(run: () => Promise<T>): Promise<T> => {
-    try {
-      return await run();
-    } catch (error) {
-      const message = String((error as { message?: unknown }).message ?? '');
-      if (/Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|ETIMEDOUT|enableOfflineQueue|MaxRetriesPerRequest|CLUSTERDOWN|LOADING/i.test(message)) {
-        throw new StoreUnavailableError('the Redis store is unavailable', { cause: error });
-      }
-      throw error;
-    }
-  };
+  const guard = <T>(run: () => Promise<T>) => guardRedis(run, 'the Redis store');
   const eval_ = (script: string, ...args: (string | number)[]) => guard(() => client.eval(script, 0, prefix, ...args.map(String)));
   const publish = (event: InvalidationEvent) => guard(() => client.publish(channel, JSON.stringify(event))).catch(() => undefined);
   const parse = (raw: unknown): SessionRecord | null => (typeof raw === 'string' ? (JSON.parse(raw) as SessionRecord) : null);
@@ -72,12 +49,8 @@ export function createRedisStore(options: RedisStoreOptions): SessionStore {
     },
     async close() {
       listeners.clear();
-      // quit() lets pending replies finish; disconnect() then stops any reconnection attempt for good.
-      for (const connection of [subscriber, client]) {
-        if (connection === null) continue;
-        if (connection.status === 'ready') await connection.quit().catch(() => undefined);
-        connection.disconnect();
-      }
+      await closeRedis(subscriber);
+      await closeRedis(client);
     },
 
     async create(record, limit) {
@@ -214,9 +187,8 @@ export function createRedisStore(options: RedisStoreOptions): SessionStore {
     subscribe(listener) {
       listeners.add(listener);
       if (subscriber === null) {
-        const sub = connect();
+        const sub = connectRedis(options.url);
         subscriber = sub;
-        sub.on('error', () => undefined);
         // While the channel is down nothing can be trusted: caches flush (DESIGN.md section 9).
         sub.on('close', () => listeners.forEach((l) => l({ kind: 'all' })));
         sub.on('message', (_channel: string, message: string) => {
