@@ -3,26 +3,56 @@ import type { Row } from '../report.ts';
 
 const here = (file: string) => new URL(`../servers/${file}`, import.meta.url).pathname;
 
-async function measure(script: string, env: Record<string, string>, seconds: number, useCookie = true): Promise<HttpResult> {
-  const server = await startServer(here(script), env);
+/**
+ * Starts every server first, then loads them in turns, `rounds` times, and keeps each server's median
+ * round: a noisy neighbour then slows every server alike instead of whichever ran at that moment.
+ */
+async function measureAll(servers: Record<string, { script: string; env: Record<string, string>; cookie: boolean }>, seconds: number, rounds = 3): Promise<Record<string, HttpResult>> {
+  const started: Record<string, { url: string; headers: Record<string, string>; stop(): Promise<void> }> = {};
   try {
-    const headers: Record<string, string> = useCookie && server.extra['cookie'] !== undefined ? { cookie: server.extra['cookie'] } : {};
-    await load(`${server.url}/auth/verify`, { headers, seconds: Math.max(1, Math.round(seconds / 3)) }); // warm-up
-    const result = await load(`${server.url}/auth/verify`, { headers, seconds });
-    if (result.non2xx > 0 || result.errors > 0) throw new Error(`${script}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-    return result;
+    for (const [name, s] of Object.entries(servers)) {
+      const server = await startServer(here(s.script), s.env);
+      const cookie = server.extra['cookie'];
+      started[name] = { url: server.url, headers: s.cookie && cookie !== undefined ? { cookie } : {}, stop: server.stop };
+      await load(`${server.url}/auth/verify`, { headers: started[name]!.headers, seconds: 1 }); // warm-up
+    }
+    const results: Record<string, HttpResult[]> = {};
+    const per = Math.max(1, Math.round(seconds / rounds));
+    for (let round = 0; round < rounds; round += 1) {
+      for (const [name, server] of Object.entries(started)) {
+        const result = await load(`${server.url}/auth/verify`, { headers: server.headers, seconds: per });
+        if (result.non2xx > 0 || result.errors > 0) throw new Error(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+        (results[name] ??= []).push(result);
+      }
+    }
+    const median = (list: HttpResult[]): HttpResult => [...list].sort((a, b) => a.rps - b.rps)[Math.floor(list.length / 2)]!;
+    return Object.fromEntries(Object.entries(results).map(([name, list]) => [name, median(list)]));
   } finally {
-    await server.stop();
+    for (const server of Object.values(started)) await server.stop();
   }
 }
 
-/** P2 and P3: `/auth/verify` over HTTP with autocannon (10 connections, fixed duration), each server in its own process. */
+/** P2 and P3: `/auth/verify` over HTTP with autocannon (10 connections, fixed duration), each server in its own process, loaded in turns. */
 export async function p2p3(seconds: number, redisUrl: string | null): Promise<Row[]> {
-  const bare = await measure('bare-fastify.ts', {}, seconds, false);
-  const cookie = await measure('tenure.ts', { BENCH_STORAGE: 'cookie' }, seconds);
-  const sqlite = await measure('tenure.ts', { BENCH_STORAGE: 'server' }, seconds);
-  const expressSession = redisUrl === null ? null : await measure('express-session.ts', { BENCH_REDIS_URL: redisUrl }, seconds);
-  const redis = redisUrl === null ? null : await measure('tenure.ts', { BENCH_STORAGE: 'server', BENCH_STORE_URL: redisUrl }, seconds);
+  const measured = await measureAll(
+    {
+      bare: { script: 'bare-fastify.ts', env: {}, cookie: false },
+      cookie: { script: 'tenure.ts', env: { BENCH_STORAGE: 'cookie' }, cookie: true },
+      sqlite: { script: 'tenure.ts', env: { BENCH_STORAGE: 'server' }, cookie: true },
+      ...(redisUrl === null
+        ? {}
+        : {
+            expressSession: { script: 'express-session.ts', env: { BENCH_REDIS_URL: redisUrl }, cookie: true },
+            redis: { script: 'tenure.ts', env: { BENCH_STORAGE: 'server', BENCH_STORE_URL: redisUrl }, cookie: true },
+          }),
+    },
+    seconds,
+  );
+  const bare = measured['bare']!;
+  const cookie = measured['cookie']!;
+  const sqlite = measured['sqlite']!;
+  const expressSession = measured['expressSession'] ?? null;
+  const redis = measured['redis'] ?? null;
   const rows: Row[] = [
     {
       id: 'P2',

@@ -280,6 +280,7 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     if (result.status === 'limited') {
       throw new TenureError('session_limit', `the subject already has ${policy.maxSessionsPerSubject} active sessions`);
     }
+    for (const ended of result.ended) cache?.invalidate({ kind: 'session', id: ended });
     const session = view(record, policy, subject);
     return { session, credential: credentialFor(session, policy, value, now) };
   };
@@ -333,7 +334,11 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     if (value === undefined || value === null || value === '') return refuse('missing');
     const audience = opts.audience ?? 'default';
     const cached = cache?.get(value, audience);
-    if (cached !== undefined) return evaluate(cached.record, audience, opts, cached.credential, null, { key: value, hit: true, subject: cached.subject });
+    if (cached !== undefined) {
+      const fromCache = await evaluate(cached.record, audience, opts, cached.credential, null, { key: value, hit: true, subject: cached.subject });
+      // A refusal is never decided on a cached row: the store may know of activity or a renewal since.
+      if (fromCache !== null) return fromCache;
+    }
     const envPolicy = await policyFor(null);
     const parsed = parse(value, envPolicy, audience);
     if (!parsed.ok) return refuse(parsed.reason);
@@ -342,13 +347,13 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     if (record === null) return refuse('unknown');
     const isCurrent = record.tokenHash === parsed.hash;
     if (!isCurrent && record.prevTokenHash !== parsed.hash) return refuse('unknown');
-    return evaluate(record, audience, opts, { parsed, isCurrent }, envPolicy, { key: value, hit: false, subject: undefined });
+    return (await evaluate(record, audience, opts, { parsed, isCurrent }, envPolicy, { key: value, hit: false, subject: undefined }))!;
   };
 
   const checkSession: SessionManager['checkSession'] = async (id, opts = {}) => {
     const record = await store.get(id);
     if (record === null) return refuse('unknown');
-    const result = await evaluate(record, opts.audience ?? record.audience, opts, null, null, null);
+    const result = (await evaluate(record, opts.audience ?? record.audience, opts, null, null, null))!;
     if (!result.ok || opts.renew !== true || opts.passive === true) return result;
     // Token mode renews at refresh: the session's rolling period restarts. Its row credential was never
     // handed out, so it is replaced by a fresh random one with no stale window.
@@ -364,7 +369,8 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
   /**
    * Everything after the credential named a row: policy, audience, end, timeouts, binding, activity.
    * `caching` says where the row came from: a cache hit skips what the store confirmed (the
-   * generation), and a confirmed current credential is cached for the next request.
+   * generation) and answers null instead of a refusal, so the caller asks the store; a confirmed
+   * current credential is cached for the next request. Null only ever comes from a hit.
    */
   const evaluate = async (
     record: SessionRecord,
@@ -373,19 +379,20 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     credential: CredentialOnRow | null,
     envPolicy: Policy | null,
     caching: { readonly key: string; readonly hit: boolean; readonly subject: string | undefined } | null,
-  ): Promise<Validation> => {
+  ): Promise<Validation | null> => {
     const policy = record.org === null && envPolicy !== null ? envPolicy : await policyFor(record.org);
     const now = clock();
     const parsed = credential?.parsed;
     const session = view(record, policy, caching?.subject ?? (parsed?.mode === 'cookie' ? parsed.state.u : undefined));
-    const refuseHere = (reason: RefusalReason): Validation => {
-      if (caching?.hit === true) cache?.invalidate({ kind: 'session', id: record.id });
-      return refuse(reason, reason === 'audience' ? null : session);
-    };
+    const refuseHere = (reason: RefusalReason): Validation => refuse(reason, reason === 'audience' ? null : session);
     if (record.audience !== audience) return refuseHere('audience');
     if (record.endedAt !== null) return refuseHere(record.endReason ?? 'revoked');
 
     const expired = expiredReason(deadlinesInForce(record, policy), now);
+    if (expired !== null && caching?.hit === true) {
+      cache?.invalidate({ kind: 'session', id: record.id });
+      return null;
+    }
     if (expired !== null) {
       await recordEnd(record, expired, policy);
       return refuseHere(expired);

@@ -389,3 +389,35 @@ describe('secret rotation', () => {
   }
 });
 
+
+describe('validated-session cache', () => {
+  it('serves a hot session without the store, and sees a revocation on the same node at once', async () => {
+    const store = createMemoryStore();
+    let reads = 0;
+    const counting: SessionStore = { ...store, findByTokenHash: async (hash) => { reads += 1; return store.findByTokenHash(hash); } };
+    const { sessions } = setup({}, { store: counting });
+    const { credential, session } = await sessions.create({ subject: 'alice' });
+    for (let i = 0; i < 5; i += 1) assert.ok((await sessions.validate(credential.value)).ok);
+    assert.equal(reads, 1);
+    await sessions.destroy(session.id);
+    assert.equal(reasonOf(await sessions.validate(credential.value)), 'revoked');
+  });
+
+  it('never refuses on a cached row: activity recorded by another node keeps the session', async () => {
+    const shared = createMemoryStore();
+    // No channel between the nodes, as with SQLite: only the 1 s confirmation bounds the cache.
+    const { subscribe: _ignored, ...withoutChannel } = shared;
+    const clock = manualClock(1_000_000);
+    const nodeA = setup({ idleTimeout: 900, rollingTimeout: 0 }, { store: withoutChannel, clock });
+    const nodeB = setup({ idleTimeout: 900, rollingTimeout: 0 }, { store: withoutChannel, clock });
+    const t0 = clock();
+    const { credential } = await nodeA.sessions.create({ subject: 'alice' });
+    assert.ok((await nodeA.sessions.validate(credential.value)).ok, 'node A caches the session');
+    clock.set(t0 + 850);
+    assert.ok((await nodeB.sessions.validate(credential.value)).ok, 'node B records activity');
+    clock.set(t0 + 900);
+    const result = await nodeA.sessions.validate(credential.value, { passive: true });
+    assert.equal(reasonOf(result), 'ok', 'node A asked the store instead of refusing from its cache');
+    assert.equal((await shared.get(result.ok ? result.session.id : ''))?.endedAt, null);
+  });
+});
