@@ -106,3 +106,18 @@ export function cookiePair(setCookie: readonly string[]): string {
     .filter((c) => c !== '')
     .join('; ');
 }
+
+/**
+ * Polls `/auth/verify` on `svc` until it refuses `cookie` with `reason`, for at most `withinMs`
+ * (another node may hold the session in its cache for up to a second). Answers the last reason seen.
+ */
+export async function waitForRefusal(svc: TestService, cookie: string, reason: string, withinMs = 1500): Promise<unknown> {
+  const deadline = Date.now() + withinMs;
+  let seen: unknown;
+  do {
+    seen = (await svc.request({ method: 'GET', url: '/auth/verify', cookie })).headers['tenure-reason'];
+    if (seen === reason) return seen;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  } while (Date.now() < deadline);
+  return seen;
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { serviceUrl } from '../support/services.ts';
-import { startTestService } from './harness.ts';
+import { startTestService, waitForRefusal } from './harness.ts';
 
 const { url, skip } = serviceUrl('TENURE_TEST_REDIS_URL');
 
@@ -19,14 +19,7 @@ describe('the service on Redis', { skip }, () => {
       assert.equal((await second.request({ method: 'GET', url: '/auth/verify', cookie: login.cookie })).status, 200);
       const id = login.json.session.id as string;
       assert.equal((await first.request({ method: 'DELETE', url: `/api/v1/sessions/${id}`, bearer: first.adminKey })).status, 204);
-      const deadline = Date.now() + 1500;
-      let reason: unknown;
-      do {
-        reason = (await second.request({ method: 'GET', url: '/auth/verify', cookie: login.cookie })).headers['tenure-reason'];
-        if (reason === 'revoked') break;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      } while (Date.now() < deadline);
-      assert.equal(reason, 'revoked');
+      assert.equal(await waitForRefusal(second, login.cookie, 'revoked'), 'revoked');
     } finally {
       await first.close();
       await second.close();
