@@ -4,6 +4,7 @@ import { SessionRefusedError, StoreUnavailableError, TenureError } from '../core
 import type { ServerDeps } from './context.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
+import { consoleRoutes } from './routes/console.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { selfServiceRoutes } from './routes/self-service.ts';
 import { tokenRoutes } from './routes/tokens.ts';
@@ -115,6 +116,7 @@ export async function buildApp(deps: ServerDeps, options: AppOptions = {}): Prom
   selfServiceRoutes(app, deps);
   adminRoutes(app, deps);
   opsRoutes(app, deps);
+  consoleRoutes(app);
   return app;
 }
 
