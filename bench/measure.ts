@@ -48,9 +48,12 @@ export async function load(url: string, options: { headers?: Record<string, stri
   };
 }
 
-/** Starts a bench server in its own process (so load and server do not share a core) and waits for its port. */
+/**
+ * Starts a bench server (plain JavaScript, no loader) in its own process, so load and server do not
+ * share a core, and waits for the JSON line with its port.
+ */
 export async function startServer(script: string, env: Record<string, string>): Promise<{ url: string; extra: Record<string, string>; stop(): Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child: ChildProcess = spawn(process.execPath, [script], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

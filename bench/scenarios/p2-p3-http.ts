@@ -36,14 +36,14 @@ async function measureAll(servers: Record<string, { script: string; env: Record<
 export async function p2p3(seconds: number, redisUrl: string | null): Promise<Row[]> {
   const measured = await measureAll(
     {
-      bare: { script: 'bare-fastify.ts', env: {}, cookie: false },
-      cookie: { script: 'tenure.ts', env: { BENCH_STORAGE: 'cookie' }, cookie: true },
-      sqlite: { script: 'tenure.ts', env: { BENCH_STORAGE: 'server' }, cookie: true },
+      bare: { script: 'bare-fastify.mjs', env: {}, cookie: false },
+      cookie: { script: 'tenure.mjs', env: { BENCH_STORAGE: 'cookie' }, cookie: true },
+      sqlite: { script: 'tenure.mjs', env: { BENCH_STORAGE: 'server' }, cookie: true },
       ...(redisUrl === null
         ? {}
         : {
-            expressSession: { script: 'express-session.ts', env: { BENCH_REDIS_URL: redisUrl }, cookie: true },
-            redis: { script: 'tenure.ts', env: { BENCH_STORAGE: 'server', BENCH_STORE_URL: redisUrl }, cookie: true },
+            expressSession: { script: 'express-session.mjs', env: { BENCH_REDIS_URL: redisUrl }, cookie: true },
+            redis: { script: 'tenure.mjs', env: { BENCH_STORAGE: 'server', BENCH_STORE_URL: redisUrl }, cookie: true },
           }),
     },
     seconds,

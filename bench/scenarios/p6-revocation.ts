@@ -14,7 +14,7 @@ export async function p6(redisUrl: string | null, rounds: number): Promise<Row[]
   }
   const env = { BENCH_STORAGE: 'server', BENCH_STORE_URL: redisUrl };
   const nodes = [];
-  for (let i = 0; i < 3; i += 1) nodes.push(await startServer(here('tenure.ts'), env));
+  for (let i = 0; i < 3; i += 1) nodes.push(await startServer(here('tenure.mjs'), env));
   const [a, b, c] = nodes as [(typeof nodes)[number], (typeof nodes)[number], (typeof nodes)[number]];
   const samples: number[] = [];
   try {

@@ -5,7 +5,7 @@ import express from 'express';
 import session from 'express-session';
 import { createClient } from 'redis';
 
-const client = createClient({ url: process.env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379' });
+const client = createClient({ url: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379' });
 await client.connect();
 const app = express();
 app.use(
@@ -18,14 +18,14 @@ app.use(
   }),
 );
 app.post('/login', (req, res) => {
-  (req.session as unknown as { user: string }).user = 'bench';
+  req.session.user = 'bench';
   res.sendStatus(200);
 });
 app.get('/auth/verify', (req, res) => {
-  res.sendStatus((req.session as unknown as { user?: string }).user === undefined ? 401 : 200);
+  res.sendStatus(req.session.user === undefined ? 401 : 200);
 });
 const server = app.listen(0, '127.0.0.1', async () => {
-  const port = (server.address() as { port: number }).port;
+  const port = server.address().port;
   const login = await fetch(`http://127.0.0.1:${port}/login`, { method: 'POST' });
   const cookie = (login.headers.getSetCookie()[0] ?? '').split(';')[0];
   process.stdout.write(`${JSON.stringify({ port, cookie })}\n`);
