@@ -22,10 +22,15 @@ describe('admin API', () => {
     assert.equal(res.json.error.code, 'forbidden');
   });
 
-  it('lets an admin user in through a session', async () => {
+  it('lets an admin user in through a session cookie or an access token, and checks CSRF on cookies', async () => {
     await svc.createUser('root', 'correct horse battery', { roles: ['admin'] });
     const { cookie } = await svc.login({ username: 'root', password: 'correct horse battery' });
     assert.equal((await svc.request({ method: 'GET', url: '/api/v1/environment/sessions', cookie })).status, 200);
+    const token = await svc.request({ method: 'POST', url: '/auth/login', body: { username: 'root', password: 'correct horse battery', mode: 'token' } });
+    assert.equal((await svc.request({ method: 'GET', url: '/api/v1/environment/sessions', bearer: token.json.access_token })).status, 200);
+    const crossSite = await svc.request({ method: 'POST', url: '/api/v1/organizations', cookie, headers: { 'sec-fetch-site': 'cross-site' }, body: { org_code: 'csrf', name: 'x' } });
+    assert.equal(crossSite.status, 403);
+    assert.equal(crossSite.json.error.code, 'csrf_rejected');
   });
 
   it('creates, lists, reads and deletes organizations', async () => {

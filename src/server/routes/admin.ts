@@ -45,9 +45,11 @@ export function adminRoutes(app: FastifyInstance, deps: ServerDeps): void {
       request.log.info({ api_key: key.id, method: request.method, route: request.routeOptions.url }, 'admin API key used');
       return { kind: 'key', id: key.id };
     }
-    // An admin signs in to the console audience, or the default one.
+    // An admin signs in to the console audience, or the default one (a cookie, or a bearer access token).
     let auth = await authenticate(deps, request, { audience: 'console' });
-    if (!auth.validation.ok && auth.validation.reason === 'missing') auth = await authenticate(deps, request, { audience: 'default' });
+    if (!auth.validation.ok && (auth.validation.reason === 'missing' || auth.validation.reason === 'audience')) {
+      auth = await authenticate(deps, request, { audience: 'default' });
+    }
     if (!auth.validation.ok) throw new TenureError('unauthorized', 'an admin API key or an admin session is required');
     const user = await deps.directory.getUser(auth.validation.session.subject);
     if (user === null || user.disabled || !user.roles.includes('admin')) throw new TenureError('forbidden', 'this session is not an administrator’s');
