@@ -49,7 +49,8 @@ describe('the web console in a real browser', { skip }, () => {
     assert.ok(session?.httpOnly, 'the session cookie is HttpOnly');
     assert.equal(session?.sameSite, 'Strict');
     await page.click('#others');
-    await page.waitForFunction(() => document.querySelectorAll('#sessions tr').length === 1);
+    await page.locator('#sessions tr').nth(1).waitFor({ state: 'detached' });
+    assert.equal(await page.locator('#sessions tr').count(), 1);
     await page.click('#logout');
     await page.waitForSelector('#signin:not([hidden])');
     assert.equal((await page.context().cookies()).some((c) => c.name === 'tenure'), false);
