@@ -1,4 +1,4 @@
-import { Kysely, Migrator, sql, type Migration } from 'kysely';
+import { Kysely, Migrator, type Migration } from 'kysely';
 import { TenureError } from '../core/errors.ts';
 import type { OrgOverrides } from '../core/policy-resolve.ts';
 import type { ApiKeyRecord, Directory, OrgRecord, Page, UserRecord } from './directory.ts';
@@ -279,11 +279,6 @@ export function createSqlDirectory(db: Kysely<DirectoryDb>, options: { readonly 
       await db.updateTable('tenure_api_keys').set({ last_used_at: at }).where('id', '=', id).execute();
     },
   };
-}
-
-/** Kept for callers that need raw SQL in a migration-free check (readiness). */
-export async function pingDatabase(db: Kysely<unknown>): Promise<void> {
-  await sql`select 1`.execute(db);
 }
 
 export type { DirectoryDb };

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { TenureError, type ConfigIssue } from '../../core/errors.ts';
-import { parsePolicyInput, policyToSnake } from '../../core/policy-fields.ts';
+import { parsePolicyInput, policyToSnake, snakeKey } from '../../core/policy-fields.ts';
 import { applyOverrides, mergeOverrides, overridesToSnake, parseOverridesInput } from '../../core/policy-resolve.ts';
 import { validatePolicy } from '../../core/policy-validate.ts';
 import type { Policy } from '../../core/policy.ts';
@@ -74,7 +74,7 @@ export function adminRoutes(app: FastifyInstance, deps: ServerDeps): void {
         failOnIssues(parsed.issues);
         const pinned = (Object.keys(parsed.values) as (keyof Policy)[]).filter((field) => deps.config.pinned.has(field));
         if (pinned.length > 0) {
-          throw new TenureError('conflict', `${pinned.map(snakeName).join(', ')} is set by an environment variable and cannot be changed here`);
+          throw new TenureError('conflict', `${pinned.map(snakeKey).join(', ')} is set by an environment variable and cannot be changed here`);
         }
         const stored = parsePolicyInput(await deps.directory.getEnvironmentPolicy(), { prefix: '' }).values;
         const candidate = policyToSnake({ ...stored, ...parsed.values });
@@ -339,14 +339,6 @@ function failOnIssues(issues: readonly ConfigIssue[]): void {
   if (issues.length === 0) return;
   const message = issues.map((i) => `${i.key} = ${JSON.stringify(i.value) ?? 'null'} ${i.rule}`).join('; ');
   throw new TenureError('invalid_request', message);
-}
-
-function snakeName(field: string): string {
-  return field.startsWith('cookie') ? `cookie.${toSnake(field.slice(6, 7).toLowerCase() + field.slice(7))}` : toSnake(field);
-}
-
-function toSnake(camel: string): string {
-  return camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
 function pageOf(request: FastifyRequest): { cursor: string | null; limit: number } {
