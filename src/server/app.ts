@@ -1,7 +1,10 @@
+import { createServer } from 'node:http';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { SessionRefusedError, StoreUnavailableError, TenureError } from '../core/errors.ts';
+import { TenureError } from '../core/errors.ts';
 import type { ServerDeps } from './context.ts';
+import { describeError, errorLogFields } from './error-response.ts';
+import { withVerifyFastPath } from './verify-fast-path.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
 import { consoleRoutes } from './routes/console.ts';
@@ -18,8 +21,6 @@ export interface AppOptions {
 
 /** Query parameters that carry credentials: refused so they never land in access logs or histories. */
 const CREDENTIAL_PARAMS = ['access_token', 'refresh_token', 'id_token', 'token', 'password', 'api_key', 'session_token'];
-
-const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P03', '08006', '08001']);
 
 /** Log options that keep secrets out: requests are logged by method, path (no query) and address only. */
 export function logOptions(level: string): Record<string, unknown> {
@@ -39,11 +40,19 @@ export function logOptions(level: string): Record<string, unknown> {
 /** The service as a Fastify instance, built from its dependencies (in-process tests use `app.inject`). */
 export async function buildApp(deps: ServerDeps, options: AppOptions = {}): Promise<FastifyInstance> {
   const trusted = deps.config.trustedProxies;
-  const app = Fastify({
+  const app: FastifyInstance = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 65536,
     trustProxy: trusted.length > 0 ? [...trusted] : false,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false, allowUnionTypes: true } },
+    // Fastify's own server settings, with forward-auth answered in front of its router.
+    serverFactory: (handler, settings) => {
+      const server = createServer(withVerifyFastPath(deps, handler, { logger: () => app.log }));
+      server.keepAliveTimeout = settings['keepAliveTimeout'] as number;
+      server.requestTimeout = settings['requestTimeout'] as number;
+      server.setTimeout(settings['connectionTimeout'] as number);
+      return server;
+    },
   });
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
@@ -94,16 +103,15 @@ export async function buildApp(deps: ServerDeps, options: AppOptions = {}): Prom
 
   if (deps.config.corsOrigins.length > 0) registerCors(app, deps.config.corsOrigins);
 
-  const observe = latencyRecorder(deps.metrics);
   app.addHook('onResponse', (request, reply, done) => {
-    observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    deps.metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
 
   app.setErrorHandler((error: FastifyError | TenureError | Error, request, reply) => {
     const { status, code, message } = describeError(error);
     if (status === 503) deps.metrics.storeErrors.inc();
-    if (status >= 500) request.log.error({ err: { type: error.name, message: error.message, code: (error as { code?: unknown }).code } }, 'request failed');
+    if (status >= 500) request.log.error(errorLogFields(error), 'request failed');
     void reply.code(status).send({ error: { code, message } });
   });
 
@@ -144,39 +152,4 @@ function registerCors(app: FastifyInstance, origins: readonly string[]): void {
     }
     done();
   });
-}
-
-/** Observes request latency through cached label children: label hashing per request is measurable. */
-function latencyRecorder(metrics: ServerDeps['metrics']): (method: string, route: string, status: number, seconds: number) => void {
-  const children = new Map<string, { observe(value: number): void }>();
-  return (method, route, status, seconds) => {
-    const key = `${method} ${route} ${status}`;
-    let child = children.get(key);
-    if (child === undefined) {
-      child = metrics.requestDuration.labels(method, route, String(status));
-      children.set(key, child);
-    }
-    child.observe(seconds);
-  };
-}
-
-function describeError(error: FastifyError | TenureError | Error): { status: number; code: string; message: string } {
-  if (error instanceof SessionRefusedError) return { status: 401, code: error.publicCode, message: error.message };
-  if (error instanceof TenureError) return { status: error.status, code: error.code, message: error.message };
-  const e = error as FastifyError & { validation?: unknown; validationContext?: string };
-  if (e.validation !== undefined) {
-    return { status: 400, code: 'invalid_request', message: e.message };
-  }
-  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, code: 'payload_too_large', message: 'the request body is too large' };
-  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return { status: 400, code: 'invalid_request', message: 'unsupported content type; send application/json or application/x-www-form-urlencoded' };
-  if (e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) {
-    return { status: 400, code: 'invalid_request', message: 'the request body is not valid JSON' };
-  }
-  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    return { status: e.statusCode, code: 'invalid_request', message: e.message };
-  }
-  if (error instanceof StoreUnavailableError || (typeof e.code === 'string' && NETWORK_ERRORS.has(e.code))) {
-    return { status: 503, code: 'store_unavailable', message: 'the session store is unavailable; try again shortly' };
-  }
-  return { status: 500, code: 'internal_error', message: 'internal error' };
 }

@@ -1,9 +1,8 @@
-import type { FastifyRequest } from 'fastify';
 import { sessionCookieHeaders } from '../core/cookie-header.ts';
 import { SessionRefusedError, TenureError } from '../core/errors.ts';
 import type { Session } from '../core/session-manager.ts';
 import { isPassive } from '../adapters/http-sessions.ts';
-import { bearerOf, cookiesOf, headerOf, ownOrigin, requestContext, sessionCookieOf, type Authenticated, type ServerDeps } from './context.ts';
+import { bearerOf, cookiesOf, headerOf, ownOrigin, requestContext, sessionCookieOf, type Authenticated, type RequestInfo, type ServerDeps } from './context.ts';
 import { csrfRejected, UNSAFE_METHODS } from './csrf.ts';
 
 export interface AuthenticateOptions {
@@ -23,11 +22,18 @@ export function audienceFrom(value: unknown, field = 'audience'): string {
   throw new TenureError('invalid_request', `${field} must be 1 to 64 letters, digits, '.', '_' or '-'`);
 }
 
+/** An optional string field of a request: absent or empty is null, anything but a string a 400. */
+export function optionalString(value: unknown, field: string): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value === 'string') return value;
+  throw new TenureError('invalid_request', `${field} must be a string`);
+}
+
 /**
  * Finds and validates the request's credential: a bearer access token, else the audience's session
  * cookie. Counts as activity unless passive. Cookie-authenticated unsafe requests pass the CSRF check.
  */
-export async function authenticate(deps: ServerDeps, request: FastifyRequest, options: AuthenticateOptions = {}): Promise<Authenticated> {
+export async function authenticate(deps: ServerDeps, request: RequestInfo, options: AuthenticateOptions = {}): Promise<Authenticated> {
   const audience = options.audience ?? 'default';
   const policy = await deps.policies.policyFor(null);
   const passive = options.passive ?? isPassive({ url: options.path ?? request.url, header: (name) => headerOf(request, name) }, policy);
@@ -57,7 +63,7 @@ export async function authenticate(deps: ServerDeps, request: FastifyRequest, op
 }
 
 /** The signed-in session, or a 401 whose code is `session_<reason>`. */
-export async function requireSession(deps: ServerDeps, request: FastifyRequest, options: AuthenticateOptions = {}): Promise<Authenticated & { readonly session: Session }> {
+export async function requireSession(deps: ServerDeps, request: RequestInfo, options: AuthenticateOptions = {}): Promise<Authenticated & { readonly session: Session }> {
   const auth = await authenticate(deps, request, options);
   if (!auth.validation.ok) throw sessionRefused(auth.validation.reason);
   return { ...auth, session: auth.validation.session };

@@ -1,10 +1,13 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { createRequestHistogram } from './request-histogram.ts';
 
 /** The service's Prometheus metrics, in a registry of their own (no global state between app instances). */
 export interface Metrics {
   readonly registry: Registry;
-  /** Counts a validation through cached label children (this runs on every authenticated request). */
+  /** Counts a validation; this runs on every authenticated request, so it is a plain increment until a scrape. */
   countValidation(result: 'valid' | 'refused', reason: string): void;
+  /** Observes one request's latency (`tenure_http_request_duration_seconds`). */
+  observeRequest(method: string, route: string, status: number, seconds: number): void;
   readonly logins: Counter<'result'>;
   readonly loginFailures: Counter<'reason'>;
   readonly validations: Counter<'result' | 'reason'>;
@@ -12,31 +15,43 @@ export interface Metrics {
   readonly revocations: Counter<'kind'>;
   readonly refreshReuse: Counter;
   readonly storeErrors: Counter;
-  readonly requestDuration: Histogram<'method' | 'route' | 'status'>;
 }
 
 export function createMetrics(options: { readonly defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'tenure_process_' });
   const registers = [registry];
+  // Validations are counted here and handed to prom-client when it collects (a scrape): prom-client
+  // validates and hashes labels on every increment, and this runs on every authenticated request.
+  const pending = new Map<string, { readonly result: string; readonly reason: string; count: number }>();
   const validations = new Counter({
     name: 'tenure_validations_total',
     help: 'Credential validations by result (valid, refused) and refusal reason',
     labelNames: ['result', 'reason'] as const,
     registers,
+    collect() {
+      for (const entry of pending.values()) {
+        if (entry.count === 0) continue;
+        this.labels(entry.result, entry.reason).inc(entry.count);
+        entry.count = 0;
+      }
+    },
   });
-  const validationChildren = new Map<string, { inc(): void }>();
+  const requestDuration = createRequestHistogram({
+    name: 'tenure_http_request_duration_seconds',
+    help: 'HTTP request latency by route',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registry,
+  });
   return {
     registry,
     countValidation(result, reason) {
       const key = `${result}:${reason}`;
-      let child = validationChildren.get(key);
-      if (child === undefined) {
-        child = validations.labels(result, reason);
-        validationChildren.set(key, child);
-      }
-      child.inc();
+      const entry = pending.get(key);
+      if (entry === undefined) pending.set(key, { result, reason, count: 1 });
+      else entry.count += 1;
     },
+    observeRequest: requestDuration.observe,
     logins: new Counter({ name: 'tenure_logins_total', help: 'Login attempts by result', labelNames: ['result'], registers }),
     loginFailures: new Counter({ name: 'tenure_login_failures_total', help: 'Failed logins by reason', labelNames: ['reason'], registers }),
     validations,
@@ -44,12 +59,5 @@ export function createMetrics(options: { readonly defaultMetrics?: boolean } = {
     revocations: new Counter({ name: 'tenure_revocations_total', help: 'Sessions ended by logout or revocation', labelNames: ['kind'], registers }),
     refreshReuse: new Counter({ name: 'tenure_refresh_reuse_total', help: 'Refresh tokens reused after the reuse interval', registers }),
     storeErrors: new Counter({ name: 'tenure_store_errors_total', help: 'Requests answered 503 because the store was unavailable', registers }),
-    requestDuration: new Histogram({
-      name: 'tenure_http_request_duration_seconds',
-      help: 'HTTP request latency by route',
-      labelNames: ['method', 'route', 'status'],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers,
-    }),
   };
 }

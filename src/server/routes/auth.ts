@@ -2,9 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { clearSessionCookieHeaders, sessionCookieHeaders } from '../../core/cookie-header.ts';
 import { TenureError } from '../../core/errors.ts';
 import { isLogoutRequest, pathOf } from '../../adapters/http-sessions.ts';
-import { audienceFrom, authenticate, requireSession } from '../authenticate.ts';
+import { audienceFrom, optionalString, requireSession } from '../authenticate.ts';
 import { appendSetCookie, bearerOf, cookiesOf, headerOf, ownOrigin, requestContext, sessionCookieOf, type ServerDeps } from '../context.ts';
 import { csrfRejected } from '../csrf.ts';
+import { forwardAuth } from '../forward-auth.ts';
 import { SESSION_JSON_SCHEMA, sessionJson } from '../session-json.ts';
 
 const ERROR_SCHEMA = { $ref: 'Error#' } as const;
@@ -176,25 +177,8 @@ export function authRoutes(app: FastifyInstance, deps: ServerDeps): void {
       },
     },
     async (request, reply) => {
-      const query = request.query as Record<string, unknown>;
-      const audience = audienceFrom(query['audience']);
-      const org = optionalString(query['org'], 'org');
-      const original = headerOf(request, 'x-original-uri') ?? headerOf(request, 'x-forwarded-uri');
-      const auth = await authenticate(deps, request, { audience, path: pathOf(original ?? request.url) });
-      const v = auth.validation;
-      const reason = !v.ok ? v.reason : org !== null && v.session.org !== org ? 'audience' : null;
-      if (reason !== null || !v.ok) {
-        reply.header('tenure-reason', reason ?? 'unknown');
-        return reply.code(401).send();
-      }
-      const session = v.session;
-      reply.header('tenure-subject', session.subject);
-      reply.header('tenure-session', session.id);
-      reply.header('tenure-audience', session.audience);
-      reply.header('tenure-expires', String(session.expiresAt));
-      if (session.org !== null) reply.header('tenure-org', session.org);
-      appendSetCookie(reply, auth.setCookie);
-      return reply.code(200).send();
+      const answer = await forwardAuth(deps, request, request.query as Record<string, unknown>);
+      return reply.code(answer.status).headers(answer.headers).send();
     },
   );
 
@@ -208,12 +192,6 @@ function basicCredentials(header: string | undefined): { username: string; passw
   const colon = decoded.indexOf(':');
   if (colon < 0) return null;
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-}
-
-function optionalString(value: unknown, field: string): string | null {
-  if (value === undefined || value === null || value === '') return null;
-  if (typeof value === 'string') return value;
-  throw new TenureError('invalid_request', `${field} must be a string`);
 }
 
 function booleanish(value: unknown, field: string): boolean {

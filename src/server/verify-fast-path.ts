@@ -1,0 +1,128 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import proxyAddr from '@fastify/proxy-addr';
+import type { FastifyBaseLogger } from 'fastify';
+import { isLogoutRequest } from '../adapters/http-sessions.ts';
+import type { RequestInfo, ServerDeps } from './context.ts';
+import { describeError, errorLogFields } from './error-response.ts';
+import { forwardAuth, type AnswerHeaders } from './forward-auth.ts';
+
+const PATH = '/auth/verify';
+/** Levels at which Fastify logs every request; the fast path logs its one line at `info` too. */
+const REQUEST_LOG_LEVELS = new Set(['trace', 'debug', 'info']);
+
+export interface VerifyFastPathOptions {
+  /** Fastify's logger, read per request: the app that owns it is built after its server. */
+  readonly logger: () => FastifyBaseLogger | undefined;
+}
+
+type VerifyQuery = { audience?: string; org?: string };
+
+/**
+ * `GET /auth/verify` answered before Fastify routes the request. Gateways call it once for every
+ * request they pass, which makes it the service's hottest path, and Fastify's per-request machinery
+ * (router, hooks, reply, header bookkeeping) cost as much as the check itself (docs/performance.md).
+ * The answer is the route's own (`forwardAuth`), written in one `writeHead`. Anything unusual goes to
+ * Fastify unchanged: other methods (HEAD too), query arguments other than one `audience` and one `org`,
+ * a configured logout argument, a request carrying an `Origin` when CORS is on.
+ */
+export function withVerifyFastPath(deps: ServerDeps, fallback: RequestListener, options: VerifyFastPathOptions): RequestListener {
+  const client = clientReader(deps.config.trustedProxies);
+  const cors = deps.config.corsOrigins.length > 0;
+
+  const answer = async (req: IncomingMessage, res: ServerResponse, url: string, query: VerifyQuery, started: number): Promise<void> => {
+    let status: number;
+    try {
+      if (url.length > PATH.length) {
+        // Kong's logout-by-argument applies on every /auth/* path; Fastify's hook handles it.
+        const policy = await deps.policies.policyFor(null);
+        if (isLogoutRequest({ method: 'GET', url }, policy)) {
+          fallback(req, res);
+          return;
+        }
+      }
+      const request: RequestInfo = { method: 'GET', url, headers: req.headers, ...client(req) };
+      const result = await forwardAuth(deps, request, query);
+      status = result.status;
+      writeEmpty(res, status, result.headers);
+    } catch (error) {
+      status = writeError(res, error as Error, deps, options.logger());
+    }
+    deps.metrics.observeRequest('GET', PATH, status, (performance.now() - started) / 1000);
+    const log = options.logger();
+    if (log !== undefined && REQUEST_LOG_LEVELS.has(log.level)) {
+      log.info({ req: { method: 'GET', url, ip: req.socket.remoteAddress }, res: { statusCode: status }, responseTime: performance.now() - started }, 'request completed');
+    }
+  };
+
+  return (req, res) => {
+    const url = req.url ?? '';
+    const query = req.method === 'GET' && !(cors && req.headers.origin !== undefined) ? verifyQuery(url) : null;
+    if (query === null) fallback(req, res);
+    else void answer(req, res, url, query, performance.now());
+  };
+}
+
+/** The query of a `/auth/verify` URL the fast path takes (at most one `audience` and one `org`), else null. */
+export function verifyQuery(url: string): VerifyQuery | null {
+  if (!url.startsWith(PATH)) return null;
+  if (url.length === PATH.length) return {};
+  if (url.charCodeAt(PATH.length) !== 0x3f /* ? */) return null;
+  const query: VerifyQuery = {};
+  for (const [key, value] of new URLSearchParams(url.slice(PATH.length + 1))) {
+    if ((key !== 'audience' && key !== 'org') || query[key] !== undefined) return null;
+    query[key] = value;
+  }
+  return query;
+}
+
+/** Writes an answer without a body; `headers` is the answer's own, fresh object. */
+function writeEmpty(res: ServerResponse, status: number, headers: AnswerHeaders): void {
+  headers['content-length'] = '0';
+  res.writeHead(status, headers);
+  res.end();
+}
+
+/** The error handler's answer (`app.ts`), for an error met on the fast path; answers the status. */
+function writeError(res: ServerResponse, error: Error, deps: ServerDeps, log: FastifyBaseLogger | undefined): number {
+  const { status, code, message } = describeError(error);
+  if (status === 503) deps.metrics.storeErrors.inc();
+  if (status >= 500) log?.error(errorLogFields(error), 'request failed');
+  if (res.headersSent) {
+    res.destroy();
+    return status;
+  }
+  const body = JSON.stringify({ error: { code, message } });
+  res.writeHead(status, { 'cache-control': 'no-store', 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) });
+  res.end(body);
+  return status;
+}
+
+/**
+ * The client's address, scheme and host as Fastify's `trustProxy` reads them (same library, same
+ * trust list): forwarded headers count only when the peer is a trusted proxy.
+ */
+function clientReader(trusted: readonly string[]): (req: IncomingMessage) => Pick<RequestInfo, 'ip' | 'protocol' | 'host'> {
+  const direct = (req: IncomingMessage) => ({
+    ip: req.socket.remoteAddress ?? '',
+    protocol: (req.socket as TLSSocket).encrypted === true ? 'https' : 'http',
+    host: req.headers.host ?? '',
+  });
+  if (trusted.length === 0) return direct;
+  const trust = proxyAddr.compile([...trusted]);
+  return (req) => {
+    const own = direct(req);
+    const addresses = proxyAddr.all(req, trust);
+    const viaProxy = trust(own.ip, 0);
+    const forwarded = (name: string): string | undefined => {
+      const value = req.headers[name];
+      if (!viaProxy || typeof value !== 'string' || value === '') return undefined;
+      return value.slice(value.lastIndexOf(',') + 1).trim();
+    };
+    return {
+      ip: addresses[addresses.length - 1] ?? own.ip,
+      protocol: forwarded('x-forwarded-proto') ?? own.protocol,
+      host: forwarded('x-forwarded-host') ?? own.host,
+    };
+  };
+}
