@@ -380,7 +380,9 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     envPolicy: Policy | null,
     caching: { readonly key: string; readonly hit: boolean; readonly subject: string | undefined } | null,
   ): Promise<Validation | null> => {
-    const policy = record.org === null && envPolicy !== null ? envPolicy : await policyFor(record.org);
+    // A loaded policy comes back as is: no await (a microtask turn) on the hot path.
+    const pending = record.org === null && envPolicy !== null ? envPolicy : policyFor(record.org);
+    const policy = pending instanceof Promise ? await pending : pending;
     const now = clock();
     const parsed = credential?.parsed;
     const session = view(record, policy, caching?.subject ?? (parsed?.mode === 'cookie' ? parsed.state.u : undefined));
@@ -408,6 +410,8 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     let current: SessionRecord | null = record;
     if (opts.passive === true) result = { ok: true, session, renewed: null };
     else if (credential === null) [result, current] = await touchOnly(record, policy, session, now);
+    // Nothing due to write (most requests): answered here rather than through `activity`, an async call.
+    else if (credential.isCurrent && !renewalDue(record, policy, now) && !touchDue(record, policy, now)) result = { ok: true, session, renewed: null };
     else [result, current] = await activity(record, credential.parsed, credential.isCurrent, policy, session, now);
 
     if (cache !== null && caching !== null && credential !== null && credential.isCurrent) {

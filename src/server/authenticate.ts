@@ -35,7 +35,8 @@ export function optionalString(value: unknown, field: string): string | null {
  */
 export async function authenticate(deps: ServerDeps, request: RequestInfo, options: AuthenticateOptions = {}): Promise<Authenticated> {
   const audience = options.audience ?? 'default';
-  const policy = await deps.policies.policyFor(null);
+  const pending = deps.policies.policyFor(null);
+  const policy = pending instanceof Promise ? await pending : pending;
   const passive = options.passive ?? isPassive({ url: options.path ?? request.url, header: (name) => headerOf(request, name) }, policy);
   const context = requestContext(request);
 

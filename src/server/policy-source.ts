@@ -11,7 +11,11 @@ import type { Directory } from './directory.ts';
  * (DESIGN.md section 9) while a validation costs a map lookup.
  */
 export interface PolicySource {
-  policyFor(org: string | null): Promise<Policy>;
+  /**
+   * The policy for an organization (null: the environment's). A cached, loaded policy is answered as
+   * is, not in a promise: every validation asks, and an await costs a turn of the microtask queue.
+   */
+  policyFor(org: string | null): Policy | Promise<Policy>;
   /** Drops cached entries after a local change. */
   invalidate(): void;
   /** The environment policy with a candidate stored layer, for validating a PATCH before it is saved. */
@@ -29,7 +33,7 @@ export interface PolicySourceOptions {
 export function createPolicySource(options: PolicySourceOptions): PolicySource {
   const { directory, layers, clock } = options;
   const ttl = options.ttl ?? 1;
-  const cache = new Map<string, { readonly policy: Promise<Policy>; readonly at: number }>();
+  const cache = new Map<string, { readonly policy: Promise<Policy>; readonly at: number; loaded?: Policy }>();
 
   const environmentWith = (stored: Readonly<Record<string, unknown>>): Policy =>
     // The stored layer was validated when it was written; keys a newer version dropped are ignored.
@@ -47,11 +51,19 @@ export function createPolicySource(options: PolicySourceOptions): PolicySource {
       const key = org ?? '';
       const now = clock();
       const hit = cache.get(key);
-      if (hit !== undefined && now - hit.at < ttl) return hit.policy;
+      if (hit !== undefined && now - hit.at < ttl) return hit.loaded ?? hit.policy;
       const policy = load(org);
-      cache.set(key, { policy, at: now });
-      // A failed load must not be cached: the next request tries the directory again.
-      policy.catch(() => cache.delete(key));
+      const entry: { readonly policy: Promise<Policy>; readonly at: number; loaded?: Policy } = { policy, at: now };
+      cache.set(key, entry);
+      policy.then(
+        (loaded) => {
+          entry.loaded = loaded;
+        },
+        // A failed load must not be cached: the next request tries the directory again.
+        () => {
+          if (cache.get(key) === entry) cache.delete(key);
+        },
+      );
       return policy;
     },
     invalidate() {

@@ -31,7 +31,7 @@ export function authRoutes(app: FastifyInstance, deps: ServerDeps): void {
       done();
       return;
     }
-    deps.policies.policyFor(null).then(async (policy) => {
+    Promise.resolve(deps.policies.policyFor(null)).then(async (policy) => {
       if (!isLogoutRequest(request, policy)) {
         done();
         return;

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createSessionCache } from '../../src/core/session-cache.ts';
+import type { SessionRecord } from '../../src/core/session.ts';
+
+const record = (id: string, subjectKey = 'alice'): SessionRecord => ({ id, subjectKey }) as unknown as SessionRecord;
+const credential = (body: string, tail: string) => `${body}${tail}`;
+
+describe('session cache', () => {
+  it('answers an entry for the same credential and audience only, until its time to live has passed', () => {
+    let now = 0;
+    const cache = createSessionCache<string>({ ttlMs: 1000, now: () => now });
+    const value = credential('A'.repeat(180), 'x'.repeat(24));
+    cache.set(value, 'default', record('s1'), 'parsed', 'alice');
+    assert.equal(cache.get(value, 'default')?.record.id, 's1');
+    assert.equal(cache.get(value, 'default')?.credential, 'parsed');
+    assert.equal(cache.get(value, 'console'), undefined, 'another audience');
+    now = 999;
+    assert.ok(cache.get(value, 'default') !== undefined);
+    now = 1000;
+    assert.equal(cache.get(value, 'default'), undefined, 'confirmed by the store at most a second ago');
+  });
+
+  it('never answers one credential for another sharing its tail; the newer evicts the older', () => {
+    const cache = createSessionCache<string>({ now: () => 0 });
+    const tail = 'T'.repeat(24);
+    const mine = credential('mine-'.repeat(30), tail);
+    const forged = credential('evil-'.repeat(30), tail);
+    cache.set(mine, 'default', record('s1'), 'parsed', 'alice');
+    assert.equal(cache.get(forged, 'default'), undefined);
+    cache.set(forged, 'default', record('s2'), 'parsed', 'mallory');
+    assert.equal(cache.get(mine, 'default'), undefined);
+    assert.equal(cache.get(forged, 'default')?.record.id, 's2');
+  });
+
+  it('drops entries by session, by subject and all at once', () => {
+    const cache = createSessionCache<string>({ now: () => 0 });
+    const a = credential('a', 'a'.repeat(24));
+    const b = credential('b', 'b'.repeat(24));
+    const c = credential('c', 'c'.repeat(24));
+    cache.set(a, 'default', record('s1', 'alice'), 'p', 'alice');
+    cache.set(b, 'default', record('s2', 'alice'), 'p', 'alice');
+    cache.set(c, 'default', record('s3', 'bob'), 'p', 'bob');
+    cache.invalidate({ kind: 'session', id: 's1' });
+    assert.equal(cache.get(a, 'default'), undefined);
+    assert.ok(cache.get(b, 'default') !== undefined);
+    cache.invalidate({ kind: 'subject', subjectKey: 'alice' });
+    assert.equal(cache.get(b, 'default'), undefined);
+    assert.ok(cache.get(c, 'default') !== undefined);
+    cache.invalidate({ kind: 'all' });
+    assert.equal(cache.get(c, 'default'), undefined);
+  });
+
+  it('keeps at most maxEntries, dropping the oldest', () => {
+    const cache = createSessionCache<string>({ now: () => 0, maxEntries: 2 });
+    const values = ['1', '2', '3'].map((n) => credential(n, n.repeat(24)));
+    values.forEach((v, i) => cache.set(v, 'default', record(`s${i}`), 'p', 'alice'));
+    assert.equal(cache.get(values[0]!, 'default'), undefined);
+    assert.ok(cache.get(values[1]!, 'default') !== undefined);
+    assert.ok(cache.get(values[2]!, 'default') !== undefined);
+  });
+});
