@@ -148,6 +148,12 @@ export interface SessionManager {
   /** Checks a credential under the policy in force; counts as activity unless passive. Never throws for bad input. */
   validate(credential: string | undefined | null, options?: ValidateOptions): Promise<Validation>;
   /**
+   * `validate` answered synchronously from the validated-session cache, when it can be decided there:
+   * a hot session with nothing due to write, or a refusal the cached row proves (audience, end,
+   * binding). Undefined otherwise: call `validate`. For servers that answer before an await.
+   */
+  validateCached(credential: string | undefined | null, options?: ValidateOptions): Validation | undefined;
+  /**
    * Checks a session by id, for credentials that name it themselves (access and refresh tokens): the
    * same checks as `validate` after the credential; activity touches, and `renew` (a refresh) restarts
    * the rolling period. `audience` defaults to the session's own.
@@ -333,6 +339,8 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
   const validate = async (value: string | undefined | null, opts: ValidateOptions = {}): Promise<Validation> => {
     if (value === undefined || value === null || value === '') return refuse('missing');
     const audience = opts.audience ?? 'default';
+    const quick = validateCached(value, opts);
+    if (quick !== undefined) return quick;
     const cached = cache?.get(value, audience);
     if (cached !== undefined) {
       const fromCache = await evaluate(cached.record, audience, opts, cached.credential, null, { key: value, hit: true, subject: cached.subject });
@@ -365,7 +373,58 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     return { ok: true, session: view({ ...record, ...update }, policy, result.session.subject), renewed: null };
   };
 
-  /** Everything after the credential named a row: policy, audience, end, timeouts, binding, activity. */
+  /**
+   * Everything after the credential named a row: policy, audience, end, timeouts, binding, activity.
+   * `caching` says where the row came from: a cache hit skips what the store confirmed (the
+   * generation) and answers null instead of a refusal, so the caller asks the store; a confirmed
+   * current credential is cached for the next request. Null only ever comes from a hit.
+   */
+  /**
+   * The checks that need no store, in their order: audience, end, deadlines, stale credential,
+   * binding. `expired` is answered apart because ending the row is a write (or, for a cached row, a
+   * reason to ask the store again).
+   */
+  const judge = (
+    record: SessionRecord,
+    audience: string,
+    opts: ValidateOptions,
+    credential: CredentialOnRow | null,
+    policy: Policy,
+    now: number,
+    subject: string | undefined,
+  ): { readonly refused: Validation } | { readonly expired: EndReason; readonly session: Session } | { readonly session: Session } => {
+    const session = view(record, policy, subject);
+    const refused = (reason: RefusalReason) => ({ refused: refuse(reason, reason === 'audience' ? null : session) });
+    if (record.audience !== audience) return refused('audience');
+    if (record.endedAt !== null) return refused(record.endReason ?? 'revoked');
+    const expired = expiredReason(deadlinesInForce(record, policy), now);
+    if (expired !== null) return { expired, session };
+    if (credential !== null && !credential.isCurrent && (record.prevValidUntil === null || now >= record.prevValidUntil)) {
+      return refused('rolling');
+    }
+    if (!bindingHolds(record, policy.bind, opts.context)) return refused('binding');
+    return { session };
+  };
+
+  /** Nothing to write for this request: passive, or activity with neither a renewal nor a touch due. */
+  const quiet = (record: SessionRecord, policy: Policy, opts: ValidateOptions, now: number): boolean =>
+    opts.passive === true || (!renewalDue(record, policy, now) && !touchDue(record, policy, now));
+
+  const validateCached: SessionManager['validateCached'] = (value, opts = {}) => {
+    if (cache === null || value === undefined || value === null || value === '') return undefined;
+    const audience = opts.audience ?? 'default';
+    const cached = cache.get(value, audience);
+    if (cached === undefined) return undefined;
+    const policy = policyFor(cached.record.org);
+    if (policy instanceof Promise) return undefined;
+    const now = clock();
+    const verdict = judge(cached.record, audience, opts, cached.credential, policy, now, cached.subject);
+    // An expired cached row is never refused from the cache: the store may know of activity since.
+    if ('refused' in verdict) return verdict.refused;
+    if ('expired' in verdict || !quiet(cached.record, policy, opts, now)) return undefined;
+    return { ok: true, session: verdict.session, renewed: null };
+  };
+
   /**
    * Everything after the credential named a row: policy, audience, end, timeouts, binding, activity.
    * `caching` says where the row came from: a cache hit skips what the store confirmed (the
@@ -380,38 +439,27 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     envPolicy: Policy | null,
     caching: { readonly key: string; readonly hit: boolean; readonly subject: string | undefined } | null,
   ): Promise<Validation | null> => {
-    // A loaded policy comes back as is: no await (a microtask turn) on the hot path.
-    const pending = record.org === null && envPolicy !== null ? envPolicy : policyFor(record.org);
-    const policy = pending instanceof Promise ? await pending : pending;
+    const policy = record.org === null && envPolicy !== null ? envPolicy : await policyFor(record.org);
     const now = clock();
     const parsed = credential?.parsed;
-    const session = view(record, policy, caching?.subject ?? (parsed?.mode === 'cookie' ? parsed.state.u : undefined));
-    const refuseHere = (reason: RefusalReason): Validation => refuse(reason, reason === 'audience' ? null : session);
-    if (record.audience !== audience) return refuseHere('audience');
-    if (record.endedAt !== null) return refuseHere(record.endReason ?? 'revoked');
-
-    const expired = expiredReason(deadlinesInForce(record, policy), now);
-    if (expired !== null && caching?.hit === true) {
+    const verdict = judge(record, audience, opts, credential, policy, now, caching?.subject ?? (parsed?.mode === 'cookie' ? parsed.state.u : undefined));
+    if ('refused' in verdict) return verdict.refused;
+    const session = verdict.session;
+    if ('expired' in verdict && caching?.hit === true) {
       cache?.invalidate({ kind: 'session', id: record.id });
       return null;
     }
-    if (expired !== null) {
-      await recordEnd(record, expired, policy);
-      return refuseHere(expired);
+    if ('expired' in verdict) {
+      await recordEnd(record, verdict.expired, policy);
+      return refuse(verdict.expired, session);
     }
-    if (credential !== null && !credential.isCurrent && (record.prevValidUntil === null || now >= record.prevValidUntil)) {
-      return refuseHere('rolling');
-    }
-    if (!bindingHolds(record, policy.bind, opts.context)) return refuseHere('binding');
     if (caching?.hit !== true && parsed?.mode === 'cookie' && parsed.state.g < (await store.getGeneration(record.subjectKey))) {
-      return refuseHere('revoked');
+      return refuse('revoked', session);
     }
     let result: Validation;
     let current: SessionRecord | null = record;
     if (opts.passive === true) result = { ok: true, session, renewed: null };
     else if (credential === null) [result, current] = await touchOnly(record, policy, session, now);
-    // Nothing due to write (most requests): answered here rather than through `activity`, an async call.
-    else if (credential.isCurrent && !renewalDue(record, policy, now) && !touchDue(record, policy, now)) result = { ok: true, session, renewed: null };
     else [result, current] = await activity(record, credential.parsed, credential.isCurrent, policy, session, now);
 
     if (cache !== null && caching !== null && credential !== null && credential.isCurrent) {
@@ -555,6 +603,7 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
   return {
     create,
     validate,
+    validateCached,
     checkSession,
     regenerate,
     destroy,

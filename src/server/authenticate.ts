@@ -1,6 +1,7 @@
 import { sessionCookieHeaders } from '../core/cookie-header.ts';
 import { SessionRefusedError, TenureError } from '../core/errors.ts';
-import type { Session } from '../core/session-manager.ts';
+import type { Policy } from '../core/policy.ts';
+import type { Session, Validation } from '../core/session-manager.ts';
 import { isPassive } from '../adapters/http-sessions.ts';
 import { bearerOf, cookiesOf, headerOf, ownOrigin, requestContext, sessionCookieOf, type Authenticated, type RequestInfo, type ServerDeps } from './context.ts';
 import { csrfRejected, UNSAFE_METHODS } from './csrf.ts';
@@ -32,32 +33,41 @@ export function optionalString(value: unknown, field: string): string | null {
 /**
  * Finds and validates the request's credential: a bearer access token, else the audience's session
  * cookie. Counts as activity unless passive. Cookie-authenticated unsafe requests pass the CSRF check.
+ * A hot session is answered synchronously (no promise) from the validated-session cache, so the
+ * forward-auth fast path can answer without an await; callers that await get the same either way.
  */
-export async function authenticate(deps: ServerDeps, request: RequestInfo, options: AuthenticateOptions = {}): Promise<Authenticated> {
+export function authenticate(deps: ServerDeps, request: RequestInfo, options: AuthenticateOptions = {}): Authenticated | Promise<Authenticated> {
+  const policy = deps.policies.policyFor(null);
+  return policy instanceof Promise ? policy.then((loaded) => authenticateUnder(deps, request, options, loaded)) : authenticateUnder(deps, request, options, policy);
+}
+
+function authenticateUnder(deps: ServerDeps, request: RequestInfo, options: AuthenticateOptions, policy: Policy): Authenticated | Promise<Authenticated> {
   const audience = options.audience ?? 'default';
-  const pending = deps.policies.policyFor(null);
-  const policy = pending instanceof Promise ? await pending : pending;
   const passive = options.passive ?? isPassive({ url: options.path ?? request.url, header: (name) => headerOf(request, name) }, policy);
   const context = requestContext(request);
 
   const bearer = bearerOf(request);
-  let result: Authenticated;
   if (bearer !== undefined) {
-    result = { validation: await deps.tokens.validateAccess(bearer, { audience, passive, context }), source: 'bearer', setCookie: [] };
-  } else {
-    const read = sessionCookieOf(request, policy, audience);
-    if (!read.ok) {
-      result = { validation: { ok: false, reason: read.reason, session: null }, source: read.reason === 'missing' ? 'none' : 'cookie', setCookie: [] };
-    } else {
-      if (UNSAFE_METHODS.has(request.method) && csrfRejected({ header: (name) => headerOf(request, name), ownOrigin: ownOrigin(request) }, deps.config.allowedOrigins)) {
-        throw new TenureError('csrf_rejected', 'cross-site request refused');
-      }
-      const validation = await deps.sessions.validate(read.value, { audience, passive, context });
-      const setCookie = validation.ok && validation.renewed !== null ? sessionCookieHeaders(policy, validation.renewed, cookiesOf(request)) : [];
-      if (setCookie.length > 0) deps.metrics.renewals.inc();
-      result = { validation, source: 'cookie', setCookie };
-    }
+    return deps.tokens.validateAccess(bearer, { audience, passive, context }).then((validation) => counted(deps, { validation, source: 'bearer', setCookie: [] }));
   }
+  const read = sessionCookieOf(request, policy, audience);
+  if (!read.ok) {
+    return counted(deps, { validation: { ok: false, reason: read.reason, session: null }, source: read.reason === 'missing' ? 'none' : 'cookie', setCookie: [] });
+  }
+  if (UNSAFE_METHODS.has(request.method) && csrfRejected({ header: (name) => headerOf(request, name), ownOrigin: ownOrigin(request) }, deps.config.allowedOrigins)) {
+    throw new TenureError('csrf_rejected', 'cross-site request refused');
+  }
+  const validateOptions = { audience, passive, context };
+  const fromCookie = (validation: Validation): Authenticated => {
+    const setCookie = validation.ok && validation.renewed !== null ? sessionCookieHeaders(policy, validation.renewed, cookiesOf(request)) : [];
+    if (setCookie.length > 0) deps.metrics.renewals.inc();
+    return counted(deps, { validation, source: 'cookie', setCookie });
+  };
+  const cached = deps.sessions.validateCached(read.value, validateOptions);
+  return cached !== undefined ? fromCookie(cached) : deps.sessions.validate(read.value, validateOptions).then(fromCookie);
+}
+
+function counted(deps: ServerDeps, result: Authenticated): Authenticated {
   const v = result.validation;
   deps.metrics.countValidation(v.ok ? 'valid' : 'refused', v.ok ? '' : v.reason);
   return result;

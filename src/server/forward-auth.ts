@@ -1,6 +1,6 @@
 import { pathOf } from '../adapters/http-sessions.ts';
 import { audienceFrom, authenticate, optionalString } from './authenticate.ts';
-import { headerOf, type RequestInfo, type ServerDeps } from './context.ts';
+import { headerOf, type Authenticated, type RequestInfo, type ServerDeps } from './context.ts';
 
 /** Response headers by lower-case name; `set-cookie` is a list. Each answer has its own object. */
 export type AnswerHeaders = Record<string, string | string[]>;
@@ -14,13 +14,18 @@ export interface ForwardAuthAnswer {
 /**
  * Forward-auth (CONTRACT.md `GET /auth/verify`): the request's credential checked for `audience` (and
  * `org` when given), activity counted unless the original path (`X-Original-URI` / `X-Forwarded-Uri`)
- * is passive. Shared by the Fastify route and the server's fast path, so both answer alike.
+ * is passive. Shared by the Fastify route and the server's fast path, so both answer alike; a hot
+ * session is answered without a promise (see `authenticate`). Bad query values throw a 400.
  */
-export async function forwardAuth(deps: ServerDeps, request: RequestInfo, query: { readonly audience?: unknown; readonly org?: unknown }): Promise<ForwardAuthAnswer> {
+export function forwardAuth(deps: ServerDeps, request: RequestInfo, query: { readonly audience?: unknown; readonly org?: unknown }): ForwardAuthAnswer | Promise<ForwardAuthAnswer> {
   const audience = audienceFrom(query.audience);
   const org = optionalString(query.org, 'org');
   const original = headerOf(request, 'x-original-uri') ?? headerOf(request, 'x-forwarded-uri');
-  const auth = await authenticate(deps, request, { audience, path: pathOf(original ?? request.url) });
+  const auth = authenticate(deps, request, { audience, path: pathOf(original ?? request.url) });
+  return auth instanceof Promise ? auth.then((settled) => answerOf(settled, org)) : answerOf(auth, org);
+}
+
+function answerOf(auth: Authenticated, org: string | null): ForwardAuthAnswer {
   const v = auth.validation;
   if (!v.ok) return { status: 401, headers: { 'cache-control': 'no-store', 'tenure-reason': v.reason } };
   const session = v.session;

@@ -30,36 +30,68 @@ export function withVerifyFastPath(deps: ServerDeps, fallback: RequestListener, 
   const client = clientReader(deps.config.trustedProxies);
   const cors = deps.config.corsOrigins.length > 0;
 
-  const answer = async (req: IncomingMessage, res: ServerResponse, url: string, query: VerifyQuery, started: number): Promise<void> => {
-    let status: number;
-    try {
-      if (url.length > PATH.length) {
-        // Kong's logout-by-argument applies on every /auth/* path; Fastify's hook handles it.
-        const policy = await deps.policies.policyFor(null);
-        if (isLogoutRequest({ method: 'GET', url }, policy)) {
-          fallback(req, res);
-          return;
-        }
-      }
-      const request: RequestInfo = { method: 'GET', url, headers: req.headers, ...client(req) };
-      const result = await forwardAuth(deps, request, query);
-      status = result.status;
-      writeEmpty(res, status, result.headers);
-    } catch (error) {
-      status = writeError(res, error as Error, deps, options.logger());
-    }
+  const finish = (req: IncomingMessage, url: string, status: number, started: number): void => {
     deps.metrics.observeRequest('GET', PATH, status, (performance.now() - started) / 1000);
     const log = options.logger();
     if (log !== undefined && REQUEST_LOG_LEVELS.has(log.level)) {
       log.info({ req: { method: 'GET', url, ip: req.socket.remoteAddress }, res: { statusCode: status }, responseTime: performance.now() - started }, 'request completed');
     }
   };
+  const failed = (req: IncomingMessage, res: ServerResponse, url: string, error: unknown, started: number): void => {
+    finish(req, url, writeError(res, error as Error, deps, options.logger()), started);
+  };
+
+  /** Answers, synchronously when the session is hot (no await between the request and its answer). */
+  const answer = (req: IncomingMessage, res: ServerResponse, url: string, query: VerifyQuery, started: number): void => {
+    try {
+      const request: RequestInfo = { method: 'GET', url, headers: req.headers, ...client(req) };
+      const result = forwardAuth(deps, request, query);
+      if (!(result instanceof Promise)) {
+        writeEmpty(res, result.status, result.headers);
+        finish(req, url, result.status, started);
+        return;
+      }
+      result.then(
+        (settled) => {
+          try {
+            writeEmpty(res, settled.status, settled.headers);
+            finish(req, url, settled.status, started);
+          } catch (error) {
+            failed(req, res, url, error, started);
+          }
+        },
+        (error: unknown) => failed(req, res, url, error, started),
+      );
+    } catch (error) {
+      failed(req, res, url, error, started);
+    }
+  };
+
+  /** Kong's logout-by-argument applies on every /auth/* path; when the query names it, Fastify's hook answers. */
+  const logoutAsked = (url: string): boolean | Promise<boolean> => {
+    if (url.length === PATH.length) return false;
+    const policy = deps.policies.policyFor(null);
+    return policy instanceof Promise ? policy.then((loaded) => isLogoutRequest({ method: 'GET', url }, loaded)) : isLogoutRequest({ method: 'GET', url }, policy);
+  };
 
   return (req, res) => {
     const url = req.url ?? '';
     const query = req.method === 'GET' && !(cors && req.headers.origin !== undefined) ? verifyQuery(url) : null;
-    if (query === null) fallback(req, res);
-    else void answer(req, res, url, query, performance.now());
+    if (query === null) {
+      fallback(req, res);
+      return;
+    }
+    const started = performance.now();
+    let logout: boolean | Promise<boolean>;
+    try {
+      logout = logoutAsked(url);
+    } catch (error) {
+      failed(req, res, url, error, started);
+      return;
+    }
+    if (logout === false) answer(req, res, url, query, started);
+    else if (logout === true) fallback(req, res);
+    else logout.then((asked) => (asked ? fallback(req, res) : answer(req, res, url, query, started)), (error: unknown) => failed(req, res, url, error, started));
   };
 }
 

@@ -420,4 +420,21 @@ describe('validated-session cache', () => {
     assert.equal(reasonOf(result), 'ok', 'node A asked the store instead of refusing from its cache');
     assert.equal((await shared.get(result.ok ? result.session.id : ''))?.endedAt, null);
   });
+
+  it('validateCached answers a hot session synchronously, and leaves to validate whatever needs the store', async () => {
+    const { clock, sessions, t0 } = setup({ idleTimeout: 900, rollingTimeout: 3600, touchAfter: 60 });
+    const { credential } = await sessions.create({ subject: 'alice' });
+    assert.equal(sessions.validateCached(credential.value), undefined, 'never validated here: not cached');
+    assert.ok((await sessions.validate(credential.value)).ok);
+    const hot = sessions.validateCached(credential.value);
+    assert.ok(hot !== undefined && !(hot instanceof Promise) && hot.ok, 'answered from the cache, without a promise');
+    assert.equal(hot.ok && hot.session.subject, 'alice');
+    assert.equal(sessions.validateCached(credential.value, { audience: 'console' }), undefined, 'cached per audience');
+    clock.set(t0 + 61);
+    assert.equal(sessions.validateCached(credential.value), undefined, 'a touch is due: the store is written by validate');
+    assert.ok(sessions.validateCached(credential.value, { passive: true })?.ok, 'a passive request writes nothing');
+    clock.set(t0 + 900);
+    assert.equal(sessions.validateCached(credential.value, { passive: true }), undefined, 'past a deadline the store is asked, never the cache');
+    assert.equal(reasonOf(await sessions.validate(credential.value, { passive: true })), 'idle');
+  });
 });
