@@ -47,8 +47,9 @@ export async function p1(seconds: number): Promise<Row[]> {
   const uncached = await opsPerSecond(() => cold.validate(credential.value), seconds);
   const raw = await opsPerSecond(rawOpen, seconds);
   const iron = await opsPerSecond(() => unsealData(ironSealed, { password: SECRET, ttl: 0 }), seconds);
-  const row = (measure: string, value: number): Row => ({
+  const row = (tag: string, measure: string, value: number): Row => ({
     id: 'P1',
+    tag,
     measure,
     value,
     unit: 'ops/s',
@@ -60,7 +61,7 @@ export async function p1(seconds: number): Promise<Row[]> {
     ],
   });
   return [
-    row('cookie-mode validation, every request opens the seal and reads the store (ops/s)', uncached),
-    row('cookie-mode validation, hot session from the 1 s cache (ops/s)', tenure),
+    row('no cache', 'cookie-mode validation, every request opens the seal and reads the store (ops/s)', uncached),
+    row('hot', 'cookie-mode validation, hot session from the 1 s cache (ops/s)', tenure),
   ];
 }

@@ -47,6 +47,7 @@ export async function p4(sizes: readonly number[], samples: number): Promise<Row
   const last = results[results.length - 1]!;
   return results.map((r) => ({
     id: 'P4',
+    tag: r.size.toLocaleString('en-US'),
     measure: `SQLite, ${r.size.toLocaleString('en-US')} live sessions: verify p50/p99, revoke 10k`,
     value: r.p99,
     unit: `ms p99 (p50 ${r.p50.toFixed(3)} ms; revoke 10k: ${r.revokeMs.toFixed(0)} ms; RSS ${r.rss.toFixed(0)} MB)`,

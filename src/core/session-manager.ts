@@ -344,7 +344,7 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     const cached = cache?.get(value, audience);
     if (cached !== undefined) {
       const fromCache = await evaluate(cached.record, audience, opts, cached.credential, null, { key: value, hit: true, subject: cached.subject });
-      // A refusal is never decided on a cached row: the store may know of activity or a renewal since.
+      // A timeout is never decided on a cached row: the store may know of activity or a renewal since.
       if (fromCache !== null) return fromCache;
     }
     const envPolicy = await policyFor(null);

@@ -34,7 +34,7 @@ export function withVerifyFastPath(deps: ServerDeps, fallback: RequestListener, 
     deps.metrics.observeRequest('GET', PATH, status, (performance.now() - started) / 1000);
     const log = options.logger();
     if (log !== undefined && REQUEST_LOG_LEVELS.has(log.level)) {
-      log.info({ req: { method: 'GET', url, ip: req.socket.remoteAddress }, res: { statusCode: status }, responseTime: performance.now() - started }, 'request completed');
+      log.info({ req: { method: 'GET', url, ip: client(req).ip }, res: { statusCode: status }, responseTime: performance.now() - started }, 'request completed');
     }
   };
   const failed = (req: IncomingMessage, res: ServerResponse, url: string, error: unknown, started: number): void => {

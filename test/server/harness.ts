@@ -98,6 +98,13 @@ export async function startTestService(env: Record<string, string> = {}, file?: 
   };
 }
 
+/** The value of one series (name and labels, as printed) in Prometheus text; fails when it is absent. */
+export function metricValue(text: string, series: string): number {
+  const found = text.split('\n').find((l) => l.startsWith(`${series} `));
+  if (found === undefined) throw new Error(`no line for ${series} in:\n${text}`);
+  return Number(found.slice(series.length + 1));
+}
+
 /** `name=value` pairs of the non-expired cookies among Set-Cookie values, joined for a Cookie header. */
 export function cookiePair(setCookie: readonly string[]): string {
   return setCookie

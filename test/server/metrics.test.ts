@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createMetrics } from '../../src/server/metrics.ts';
-
-const line = (text: string, series: string): number => {
-  const found = text.split('\n').find((l) => l.startsWith(`${series} `));
-  assert.ok(found !== undefined, `no line for ${series} in:\n${text}`);
-  return Number(found.slice(series.length + 1));
-};
+import { metricValue } from './harness.ts';
 
 describe('metrics', () => {
   it('validation counts reach the counter at each scrape, and add up across scrapes', async () => {
@@ -14,12 +9,12 @@ describe('metrics', () => {
     for (let i = 0; i < 3; i += 1) metrics.countValidation('valid', '');
     metrics.countValidation('refused', 'idle');
     let text = await metrics.registry.metrics();
-    assert.equal(line(text, 'tenure_validations_total{result="valid",reason=""}'), 3);
-    assert.equal(line(text, 'tenure_validations_total{result="refused",reason="idle"}'), 1);
+    assert.equal(metricValue(text, 'tenure_validations_total{result="valid",reason=""}'), 3);
+    assert.equal(metricValue(text, 'tenure_validations_total{result="refused",reason="idle"}'), 1);
     metrics.countValidation('valid', '');
     text = await metrics.registry.metrics();
-    assert.equal(line(text, 'tenure_validations_total{result="valid",reason=""}'), 4);
+    assert.equal(metricValue(text, 'tenure_validations_total{result="valid",reason=""}'), 4);
     text = await metrics.registry.metrics();
-    assert.equal(line(text, 'tenure_validations_total{result="valid",reason=""}'), 4, 'a scrape adds nothing by itself');
+    assert.equal(metricValue(text, 'tenure_validations_total{result="valid",reason=""}'), 4, 'a scrape adds nothing by itself');
   });
 });

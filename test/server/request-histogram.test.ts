@@ -2,12 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { createRequestHistogram } from '../../src/server/request-histogram.ts';
-
-const line = (text: string, series: string): number => {
-  const found = text.split('\n').find((l) => l.startsWith(`${series} `));
-  assert.ok(found !== undefined, `no line for ${series} in:\n${text}`);
-  return Number(found.slice(series.length + 1));
-};
+import { metricValue } from './harness.ts';
 
 describe('request histogram', () => {
   it('exposes cumulative buckets, +Inf, sum and count per label set in Prometheus text', async () => {
@@ -18,12 +13,12 @@ describe('request histogram', () => {
     const text = await registry.metrics();
     assert.match(text, /# TYPE h_seconds histogram/);
     const ok = 'method="GET",route="/auth/verify",status="200"';
-    assert.equal(line(text, `h_seconds_bucket{${ok},le="0.001"}`), 2, 'a value equal to a bound falls in that bucket');
-    assert.equal(line(text, `h_seconds_bucket{${ok},le="0.01"}`), 3);
-    assert.equal(line(text, `h_seconds_bucket{${ok},le="+Inf"}`), 4);
-    assert.equal(line(text, `h_seconds_count{${ok}}`), 4);
-    assert.ok(Math.abs(line(text, `h_seconds_sum{${ok}}`) - 0.5065) < 1e-12);
-    assert.equal(line(text, 'h_seconds_count{method="GET",route="/auth/verify",status="401"}'), 1);
+    assert.equal(metricValue(text, `h_seconds_bucket{${ok},le="0.001"}`), 2, 'a value equal to a bound falls in that bucket');
+    assert.equal(metricValue(text, `h_seconds_bucket{${ok},le="0.01"}`), 3);
+    assert.equal(metricValue(text, `h_seconds_bucket{${ok},le="+Inf"}`), 4);
+    assert.equal(metricValue(text, `h_seconds_count{${ok}}`), 4);
+    assert.ok(Math.abs(metricValue(text, `h_seconds_sum{${ok}}`) - 0.5065) < 1e-12);
+    assert.equal(metricValue(text, 'h_seconds_count{method="GET",route="/auth/verify",status="401"}'), 1);
     registry.resetMetrics();
     assert.doesNotMatch(await registry.metrics(), /h_seconds_count/);
   });
