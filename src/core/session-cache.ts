@@ -8,8 +8,9 @@ import type { InvalidationEvent } from './store.ts';
  * changes made elsewhere. Deadlines are still checked on every hit, so timeouts stay exact.
  */
 export interface CachedSession<C> {
-  /** The credential as presented (the key's full value). */
+  /** The credential as presented (the key's full value), and the audience it was validated for. */
   readonly value: string;
+  readonly audience: string;
   readonly record: SessionRecord;
   /** The parsed credential, so a hit skips parsing it again. */
   readonly credential: C;
@@ -44,10 +45,11 @@ export function createSessionCache<C>(options: SessionCacheOptions = {}): Sessio
   const max = options.maxEntries ?? 10_000;
   const now = options.now ?? (() => performance.now());
   const entries = new Map<string, CachedSession<C>>();
-  // Keyed by the audience and the credential's tail (a MAC or an AEAD tag: unique per credential), with
-  // the whole value compared on a hit: hashing a fresh 200-character cookie value on every lookup was
-  // a measurable part of a hot validation. Two credentials sharing a tail only evict each other.
-  const keyOf = (credential: string, audience: string): string => `${audience}\u0000${credential.slice(-KEY_TAIL)}`;
+  // Keyed by the credential's tail (a MAC or an AEAD tag: unique per credential), with the whole value
+  // and the audience compared on a hit: hashing a fresh 200-character cookie value, or a key built
+  // from it, on every lookup was a measurable part of a hot validation. Two credentials sharing a tail
+  // only evict each other; a credential names one session of one audience, so audiences do not thrash.
+  const keyOf = (credential: string): string => credential.slice(-KEY_TAIL);
   const bySession = new Map<string, Set<string>>();
 
   const drop = (key: string): void => {
@@ -65,9 +67,9 @@ export function createSessionCache<C>(options: SessionCacheOptions = {}): Sessio
 
   return {
     get(credential, audience) {
-      const key = keyOf(credential, audience);
+      const key = keyOf(credential);
       const entry = entries.get(key);
-      if (entry === undefined || entry.value !== credential) return undefined;
+      if (entry === undefined || entry.value !== credential || entry.audience !== audience) return undefined;
       if (now() - entry.confirmedAt >= ttl) {
         drop(key);
         return undefined;
@@ -75,13 +77,13 @@ export function createSessionCache<C>(options: SessionCacheOptions = {}): Sessio
       return entry;
     },
     set(credential, audience, record, parsed, subject) {
-      const key = keyOf(credential, audience);
+      const key = keyOf(credential);
       drop(key);
       if (entries.size >= max) {
         const oldest = entries.keys().next();
         if (oldest.done !== true) drop(oldest.value);
       }
-      entries.set(key, { value: credential, record, credential: parsed, subject, confirmedAt: now() });
+      entries.set(key, { value: credential, audience, record, credential: parsed, subject, confirmedAt: now() });
       let keys = bySession.get(record.id);
       if (keys === undefined) bySession.set(record.id, (keys = new Set()));
       keys.add(key);

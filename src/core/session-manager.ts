@@ -20,7 +20,7 @@ import type { EndReason, RefusalReason, SessionRecord } from './session.ts';
 import type { EndFilter, SessionStore } from './store.ts';
 import { tokenHash as tokenHashOf } from './server-token.ts';
 import { hashSubject } from './subject-hash.ts';
-import { deadlinesInForce, expiredReason, renewalDue, touchDue, touchUpdate } from './timeouts.ts';
+import { deadlinesInForce, expiredReason, renewalDue, touchDue, touchUpdate, type Deadlines } from './timeouts.ts';
 
 /** Where a request comes from; used for binding (`bind`) and shown in session lists. */
 export interface RequestContext {
@@ -225,8 +225,7 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     return opened.ok ? opened.plaintext.toString('utf8') : '';
   };
 
-  const view = (record: SessionRecord, policy: Policy, subject?: string): Session => {
-    const deadlines = deadlinesInForce(record, policy);
+  const view = (record: SessionRecord, policy: Policy, subject?: string, deadlines = deadlinesInForce(record, policy)): Session => {
     return {
       id: record.id,
       subject: subject ?? subjectOf(record),
@@ -379,6 +378,18 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
    * generation) and answers null instead of a refusal, so the caller asks the store; a confirmed
    * current credential is cached for the next request. Null only ever comes from a hit.
    */
+  // A row's deadlines and view under a policy, kept while both are the same objects: a cached row is
+  // judged on every request, and rows are never changed in place (a write makes a new one).
+  const shownRows = new WeakMap<SessionRecord, { readonly policy: Policy; readonly subject: string | undefined; readonly deadlines: Deadlines; readonly session: Session }>();
+  const shown = (record: SessionRecord, policy: Policy, subject: string | undefined): { readonly deadlines: Deadlines; readonly session: Session } => {
+    const known = shownRows.get(record);
+    if (known !== undefined && known.policy === policy && known.subject === subject) return known;
+    const deadlines = deadlinesInForce(record, policy);
+    const fresh = { policy, subject, deadlines, session: Object.freeze(view(record, policy, subject, deadlines)) };
+    shownRows.set(record, fresh);
+    return fresh;
+  };
+
   /**
    * The checks that need no store, in their order: audience, end, deadlines, stale credential,
    * binding. `expired` is answered apart because ending the row is a write (or, for a cached row, a
@@ -393,11 +404,11 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     now: number,
     subject: string | undefined,
   ): { readonly refused: Validation } | { readonly expired: EndReason; readonly session: Session } | { readonly session: Session } => {
-    const session = view(record, policy, subject);
+    const { session, deadlines } = shown(record, policy, subject);
     const refused = (reason: RefusalReason) => ({ refused: refuse(reason, reason === 'audience' ? null : session) });
     if (record.audience !== audience) return refused('audience');
     if (record.endedAt !== null) return refused(record.endReason ?? 'revoked');
-    const expired = expiredReason(deadlinesInForce(record, policy), now);
+    const expired = expiredReason(deadlines, now);
     if (expired !== null) return { expired, session };
     if (credential !== null && !credential.isCurrent && (record.prevValidUntil === null || now >= record.prevValidUntil)) {
       return refused('rolling');
