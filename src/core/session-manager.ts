@@ -149,8 +149,9 @@ export interface SessionManager {
   validate(credential: string | undefined | null, options?: ValidateOptions): Promise<Validation>;
   /**
    * `validate` answered synchronously from the validated-session cache, when it can be decided there:
-   * a hot session with nothing due to write, or a refusal the cached row proves (audience, end,
-   * binding). Undefined otherwise: call `validate`. For servers that answer before an await.
+   * a hot session with nothing due to write, or a refusal the cached row proves (binding). Undefined
+   * otherwise (not cached, a timeout passed, a write due): call `validate`. For servers that answer
+   * without an await.
    */
   validateCached(credential: string | undefined | null, options?: ValidateOptions): Validation | undefined;
   /**
@@ -372,12 +373,6 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     return { ok: true, session: view({ ...record, ...update }, policy, result.session.subject), renewed: null };
   };
 
-  /**
-   * Everything after the credential named a row: policy, audience, end, timeouts, binding, activity.
-   * `caching` says where the row came from: a cache hit skips what the store confirmed (the
-   * generation) and answers null instead of a refusal, so the caller asks the store; a confirmed
-   * current credential is cached for the next request. Null only ever comes from a hit.
-   */
   // A row's deadlines and view under a policy, kept while both are the same objects: a cached row is
   // judged on every request, and rows are never changed in place (a write makes a new one).
   const shownRows = new WeakMap<SessionRecord, { readonly policy: Policy; readonly subject: string | undefined; readonly deadlines: Deadlines; readonly session: Session }>();
