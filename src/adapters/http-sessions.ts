@@ -156,11 +156,9 @@ export function createHttpSessions(manager: SessionManager, options: HttpSession
       return { session: null, reason: null, setCookie, loggedOut: true };
     }
     if (!credential.ok) return { session: null, reason: credential.reason, setCookie: [], loggedOut: false };
-    const result = await manager.validate(credential.value, {
-      audience,
-      passive: isPassive(request, policy),
-      context: contextOf(request),
-    });
+    const options = { audience, passive: isPassive(request, policy), context: contextOf(request) };
+    // A hot session is answered from the cache without the promise chain of `validate`.
+    const result = manager.validateCached(credential.value, options) ?? (await manager.validate(credential.value, options));
     if (!result.ok) {
       // Drop a cookie that can never work again so the browser stops sending it.
       const clear = result.reason === 'missing' ? [] : clearSessionCookieHeaders(policy, audience, cookies);
