@@ -12,6 +12,8 @@ export interface Row {
   readonly baselines: Readonly<Record<string, number | null>>;
   readonly ratios: Readonly<Record<string, number>>;
   readonly goals: readonly { readonly text: string; readonly ok: boolean | null }[];
+  /** Per-round figures behind a median (HTTP rows): what the ratio was taken from, for the results file. */
+  readonly rounds?: readonly Readonly<Record<string, number>>[];
   readonly note?: string;
 }
 

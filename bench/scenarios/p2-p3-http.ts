@@ -3,16 +3,19 @@ import type { Row } from '../report.ts';
 
 const here = (file: string) => new URL(`../servers/${file}`, import.meta.url).pathname;
 
-/** Each server's rounds, in the order they ran; round `i` of every server ran back to back. */
-type Rounds = Record<string, HttpResult[]>;
+/** A server's rounds, and the bare route measured beside each of them (the mean of just before and just after). */
+interface Measured {
+  readonly own: HttpResult[];
+  readonly bare: HttpResult[];
+}
 
 /**
- * Starts every server first, then loads them in turns, `rounds` times, each round starting with the
- * next server so no server always runs first. Ratios are taken within a round and their median kept:
- * servers loaded back to back share the machine's mood, and a noisy minute then moves both sides of a
- * ratio alike instead of whichever server ran in it.
+ * Starts every server first, then measures in rounds: the bare route, then each other server followed
+ * by the bare route again (B X B Y B …, the others' order rotating from round to round). Each server's
+ * figure is compared with the bare route measured just before and just after it, seconds apart: this
+ * machine's speed changes from one minute to the next, and a ratio of neighbours cancels most of that.
  */
-async function measureAll(servers: Record<string, { script: string; env: Record<string, string>; cookie: boolean }>, seconds: number, rounds: number): Promise<Rounds> {
+async function measureAll(servers: Record<string, { script: string; env: Record<string, string>; cookie: boolean }>, seconds: number, rounds: number): Promise<Record<string, Measured>> {
   const started: Record<string, { url: string; headers: Record<string, string>; stop(): Promise<void> }> = {};
   try {
     for (const [name, s] of Object.entries(servers)) {
@@ -21,18 +24,28 @@ async function measureAll(servers: Record<string, { script: string; env: Record<
       started[name] = { url: server.url, headers: s.cookie && cookie !== undefined ? { cookie } : {}, stop: server.stop };
       await load(`${server.url}/auth/verify`, { headers: started[name]!.headers, seconds: 1 }); // warm-up
     }
-    const names = Object.keys(started);
-    const results: Rounds = Object.fromEntries(names.map((name) => [name, []]));
+    const measure = async (name: string): Promise<HttpResult> => {
+      const server = started[name]!;
+      const result = await load(`${server.url}/auth/verify`, { headers: server.headers, seconds });
+      if (result.non2xx > 0 || result.errors > 0) throw new Error(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+      return result;
+    };
+    const others = Object.keys(started).filter((name) => name !== 'bare');
+    const measured: Record<string, Measured> = Object.fromEntries(Object.keys(started).map((name) => [name, { own: [], bare: [] }]));
     for (let round = 0; round < rounds; round += 1) {
-      for (let k = 0; k < names.length; k += 1) {
-        const name = names[(round + k) % names.length]!;
-        const server = started[name]!;
-        const result = await load(`${server.url}/auth/verify`, { headers: server.headers, seconds });
-        if (result.non2xx > 0 || result.errors > 0) throw new Error(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-        results[name]!.push(result);
+      let before = await measure('bare');
+      measured['bare']!.own.push(before);
+      for (let k = 0; k < others.length; k += 1) {
+        const name = others[(round + k) % others.length]!;
+        const own = await measure(name);
+        const after = await measure('bare');
+        measured['bare']!.own.push(after);
+        measured[name]!.own.push(own);
+        measured[name]!.bare.push({ ...after, rps: (before.rps + after.rps) / 2, p50: (before.p50 + after.p50) / 2, p99: (before.p99 + after.p99) / 2 });
+        before = after;
       }
     }
-    return results;
+    return measured;
   } finally {
     for (const server of Object.values(started)) await server.stop();
   }
@@ -56,9 +69,9 @@ const summary = (list: readonly HttpResult[]) => ({
 });
 
 /**
- * P2 and P3: `/auth/verify` over HTTP with autocannon (10 connections, fixed duration per round), each
- * server in its own process, loaded in turns; figures are medians over rounds, ratios medians of the
- * rounds' ratios.
+ * P2 and P3: `/auth/verify` over HTTP with autocannon (10 connections, fixed duration per window), each
+ * server in its own process, loaded in turns between measurements of the bare route; figures are
+ * medians over rounds, ratios to the bare route medians of each round's ratio to its neighbours.
  */
 export async function p2p3(rounds: number, secondsPerRound: number, redisUrl: string | null): Promise<Row[]> {
   const measured = await measureAll(
@@ -76,23 +89,24 @@ export async function p2p3(rounds: number, secondsPerRound: number, redisUrl: st
     secondsPerRound,
     rounds,
   );
-  const bareRounds = measured['bare']!;
-  const bare = summary(bareRounds);
-  const vsBare = (list: readonly HttpResult[]) => pairedRatio(list, bareRounds, (r) => r.rps);
-  const expressRounds = measured['expressSession'] ?? null;
+  const bare = summary(measured['bare']!.own);
+  const expressRounds = measured['expressSession']?.own ?? null;
   const expressSession = expressRounds === null ? null : summary(expressRounds);
-  const http = (list: readonly HttpResult[] | undefined) => {
-    if (list === undefined) return null;
-    const s = summary(list);
+  const http = (m: Measured | undefined) => {
+    if (m === undefined) return null;
+    const s = summary(m.own);
     return {
       ...s,
       unit: `req/s (p50 ${s.p50.toFixed(3)} ms, p99 ${s.p99.toFixed(3)} ms)`,
-      vsBare: vsBare(list),
-      vsExpress: expressRounds === null ? null : pairedRatio(list, expressRounds, (r) => r.rps),
+      vsBare: pairedRatio(m.own, m.bare, (r) => r.rps),
+      p99VsBare: pairedRatio(m.own, m.bare, (r) => r.p99),
+      // express-session is ~10× slower: the ratio of medians is plenty for a 2× goal.
+      vsExpress: expressSession === null ? null : s.rps / expressSession.rps,
+      // Each round's figures beside the bare route's, kept in the results file.
+      rounds: m.own.map((r, i) => ({ rps: Math.round(r.rps), bare: Math.round(m.bare[i]!.rps), p99: r.p99, bareP99: m.bare[i]!.p99 })),
     };
   };
   const cookie = http(measured['cookie'])!;
-  const cookieP99 = pairedRatio(measured['cookie']!, bareRounds, (r) => r.p99);
   const storage = (tag: 'SQLite' | 'Redis', figures: ReturnType<typeof http>): Row => ({
     id: 'P3',
     tag,
@@ -105,7 +119,7 @@ export async function p2p3(rounds: number, secondsPerRound: number, redisUrl: st
       { text: '≥ 0.7× bare route', ok: figures === null ? null : figures.vsBare >= 0.7 },
       { text: '≥ 2× express-session', ok: figures === null || figures.vsExpress === null ? null : figures.vsExpress >= 2 },
     ],
-    ...(figures === null ? { note: 'Redis not reachable' } : {}),
+    ...(figures === null ? { note: 'Redis not reachable' } : { rounds: figures.rounds }),
   });
   const rows: Row[] = [
     {
@@ -115,11 +129,12 @@ export async function p2p3(rounds: number, secondsPerRound: number, redisUrl: st
       value: cookie.rps,
       unit: cookie.unit,
       baselines: { 'bare Fastify route': bare.rps, 'bare p99 ms': bare.p99 },
-      ratios: { 'vs bare route': cookie.vsBare, 'p99 vs bare p99': cookieP99 },
+      ratios: { 'vs bare route': cookie.vsBare, 'p99 vs bare p99': cookie.p99VsBare },
       goals: [
         { text: '≥ 0.8× bare route', ok: cookie.vsBare >= 0.8 },
-        { text: 'p99 ≤ 2× bare', ok: cookieP99 <= 2 },
+        { text: 'p99 ≤ 2× bare', ok: cookie.p99VsBare <= 2 },
       ],
+      rounds: cookie.rounds,
     },
     storage('SQLite', http(measured['sqlite'])),
     storage('Redis', http(measured['redis'])),
