@@ -1,9 +1,10 @@
 import { pathOf } from '../adapters/http-sessions.ts';
 import { audienceFrom, authenticate, optionalString } from './authenticate.ts';
+import type { Session } from '../core/session-manager.ts';
 import { headerOf, type Authenticated, type RequestInfo, type ServerDeps } from './context.ts';
 
-/** Response headers by lower-case name; `set-cookie` is a list. Each answer has its own object. */
-export type AnswerHeaders = Record<string, string | string[]>;
+/** Response headers by lower-case name; `set-cookie` is a list. Shared between answers: never changed. */
+export type AnswerHeaders = Readonly<Record<string, string | readonly string[]>>;
 
 /** What `GET /auth/verify` answers: a status and headers, never a body. */
 export interface ForwardAuthAnswer {
@@ -27,18 +28,41 @@ export function forwardAuth(deps: ServerDeps, request: RequestInfo, query: { rea
 
 function answerOf(auth: Authenticated, org: string | null): ForwardAuthAnswer {
   const v = auth.validation;
-  if (!v.ok) return { status: 401, headers: { 'cache-control': 'no-store', 'tenure-reason': v.reason } };
+  if (!v.ok) return { status: 401, headers: refusedHeaders(v.reason) };
   const session = v.session;
   // A session of another organization is refused like one of another audience (README: our reading).
-  if (org !== null && session.org !== org) return { status: 401, headers: { 'cache-control': 'no-store', 'tenure-reason': 'audience' } };
-  const headers: AnswerHeaders = {
-    'cache-control': 'no-store',
-    'tenure-subject': session.subject,
-    'tenure-session': session.id,
-    'tenure-audience': session.audience,
-    'tenure-expires': String(session.expiresAt),
-  };
-  if (session.org !== null) headers['tenure-org'] = session.org;
-  if (auth.setCookie.length > 0) headers['set-cookie'] = [...auth.setCookie];
-  return { status: 200, headers };
+  if (org !== null && session.org !== org) return { status: 401, headers: refusedHeaders('audience') };
+  const headers = signedInHeaders(session);
+  return { status: 200, headers: auth.setCookie.length > 0 ? { ...headers, 'set-cookie': [...auth.setCookie] } : headers };
+}
+
+// Answers are built once per session view and per reason: the session manager keeps a hot session's
+// view while its row and the policy are unchanged, so its answer is the same object request after request.
+const signedIn = new WeakMap<Session, AnswerHeaders>();
+const refused = new Map<string, AnswerHeaders>();
+
+function signedInHeaders(session: Session): AnswerHeaders {
+  let headers = signedIn.get(session);
+  if (headers === undefined) {
+    headers = Object.freeze({
+      'cache-control': 'no-store',
+      'tenure-subject': session.subject,
+      'tenure-session': session.id,
+      'tenure-audience': session.audience,
+      'tenure-expires': String(session.expiresAt),
+      ...(session.org === null ? {} : { 'tenure-org': session.org }),
+      'content-length': '0',
+    });
+    signedIn.set(session, headers);
+  }
+  return headers;
+}
+
+function refusedHeaders(reason: string): AnswerHeaders {
+  let headers = refused.get(reason);
+  if (headers === undefined) {
+    headers = Object.freeze({ 'cache-control': 'no-store', 'tenure-reason': reason, 'content-length': '0' });
+    refused.set(reason, headers);
+  }
+  return headers;
 }

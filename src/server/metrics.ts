@@ -46,7 +46,7 @@ export function createMetrics(options: { readonly defaultMetrics?: boolean } = {
   return {
     registry,
     countValidation(result, reason) {
-      const key = `${result}:${reason}`;
+      const key = result === 'valid' ? 'valid:' : `${result}:${reason}`;
       const entry = pending.get(key);
       if (entry === undefined) pending.set(key, { result, reason, count: 1 });
       else entry.count += 1;

@@ -1,4 +1,4 @@
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, RequestListener, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import proxyAddr from '@fastify/proxy-addr';
 import type { FastifyBaseLogger } from 'fastify';
@@ -108,10 +108,9 @@ export function verifyQuery(url: string): VerifyQuery | null {
   return query;
 }
 
-/** Writes an answer without a body; `headers` is the answer's own, fresh object. */
+/** Writes an answer without a body (its headers say `content-length: 0`). */
 function writeEmpty(res: ServerResponse, status: number, headers: AnswerHeaders): void {
-  headers['content-length'] = '0';
-  res.writeHead(status, headers);
+  res.writeHead(status, headers as OutgoingHttpHeaders);
   res.end();
 }
 

@@ -178,7 +178,8 @@ export function authRoutes(app: FastifyInstance, deps: ServerDeps): void {
     },
     async (request, reply) => {
       const answer = await forwardAuth(deps, request, request.query as Record<string, unknown>);
-      return reply.code(answer.status).headers(answer.headers).send();
+      // Fastify copies the headers into the reply; the answer's own object is shared and stays as is.
+      return reply.code(answer.status).headers(answer.headers as Record<string, string | string[]>).send();
     },
   );
 
