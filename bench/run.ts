@@ -36,7 +36,7 @@ const step = async (name: string, run: () => Promise<Row[]>) => {
 await step('P1 cookie validation', () => p1(quick ? 1 : 3));
 const redis = (await redisReachable(redisUrl)) ? redisUrl : null;
 if (redis === null) process.stderr.write(`bench: Redis not reachable at ${redisUrl}; the Redis rows are skipped\n`);
-await step('P2/P3 HTTP', () => (quick ? p2p3(3, 1, redis) : p2p3(6, 2, redis)));
+await step('P2/P3 HTTP', () => (quick ? p2p3(3, 1, redis) : p2p3(5, 2, redis)));
 await step('P4 SQLite scale', () => p4(quick ? [1_000, 10_000, 100_000] : [1_000, 100_000, 1_000_000], quick ? 1_500 : 10_000, quick ? 3 : 5));
 await step('P5 store writes', () => p5());
 await step('P6 revocation across 3 nodes', () => p6(redis, quick ? 10 : 50));
