@@ -191,7 +191,12 @@ export function contextOf(request: HttpRequestInfo): RequestContext {
 
 /** `Tenure-Passive: 1`, or a path listed in `passive_paths` (a trailing `*` matches a prefix). */
 export function isPassive(request: Pick<HttpRequestInfo, 'url' | 'header'>, policy: Pick<Policy, 'passivePaths'>, path = pathOf(request.url)): boolean {
-  if (request.header('tenure-passive') === '1') return true;
+  return passiveAt(request.header('tenure-passive'), path, policy);
+}
+
+/** `isPassive` from the `Tenure-Passive` header's value and the path, for callers holding them already. */
+export function passiveAt(header: string | undefined, path: string, policy: Pick<Policy, 'passivePaths'>): boolean {
+  if (header === '1') return true;
   return policy.passivePaths.some((p) => (p.endsWith('*') ? path.startsWith(p.slice(0, -1)) : path === p));
 }
 

@@ -2,7 +2,7 @@ import { sessionCookieHeaders } from '../core/cookie-header.ts';
 import { SessionRefusedError, TenureError } from '../core/errors.ts';
 import type { Policy } from '../core/policy.ts';
 import type { Session, Validation } from '../core/session-manager.ts';
-import { isPassive } from '../adapters/http-sessions.ts';
+import { passiveAt, pathOf } from '../adapters/http-sessions.ts';
 import { bearerOf, cookiesOf, headerOf, ownOrigin, requestContext, sessionCookieOf, type Authenticated, type RequestInfo, type ServerDeps } from './context.ts';
 import { csrfRejected, UNSAFE_METHODS } from './csrf.ts';
 
@@ -43,7 +43,7 @@ export function authenticate(deps: ServerDeps, request: RequestInfo, options: Au
 
 function authenticateUnder(deps: ServerDeps, request: RequestInfo, options: AuthenticateOptions, policy: Policy): Authenticated | Promise<Authenticated> {
   const audience = options.audience ?? 'default';
-  const passive = options.passive ?? isPassive({ url: options.path ?? request.url, header: (name) => headerOf(request, name) }, policy);
+  const passive = options.passive ?? passiveAt(headerOf(request, 'tenure-passive'), options.path ?? pathOf(request.url), policy);
   const context = requestContext(request);
 
   const bearer = bearerOf(request);
@@ -58,13 +58,16 @@ function authenticateUnder(deps: ServerDeps, request: RequestInfo, options: Auth
     throw new TenureError('csrf_rejected', 'cross-site request refused');
   }
   const validateOptions = { audience, passive, context };
-  const fromCookie = (validation: Validation): Authenticated => {
-    const setCookie = validation.ok && validation.renewed !== null ? sessionCookieHeaders(policy, validation.renewed, cookiesOf(request)) : [];
-    if (setCookie.length > 0) deps.metrics.renewals.inc();
-    return counted(deps, { validation, source: 'cookie', setCookie });
-  };
   const cached = deps.sessions.validateCached(read.value, validateOptions);
-  return cached !== undefined ? fromCookie(cached) : deps.sessions.validate(read.value, validateOptions).then(fromCookie);
+  if (cached !== undefined) return fromCookie(deps, request, policy, cached);
+  return deps.sessions.validate(read.value, validateOptions).then((validation) => fromCookie(deps, request, policy, validation));
+}
+
+/** A cookie's validation, with the renewed cookie to write back when there is one. */
+function fromCookie(deps: ServerDeps, request: RequestInfo, policy: Policy, validation: Validation): Authenticated {
+  const setCookie = validation.ok && validation.renewed !== null ? sessionCookieHeaders(policy, validation.renewed, cookiesOf(request)) : [];
+  if (setCookie.length > 0) deps.metrics.renewals.inc();
+  return counted(deps, { validation, source: 'cookie', setCookie });
 }
 
 function counted(deps: ServerDeps, result: Authenticated): Authenticated {

@@ -1,4 +1,4 @@
-import type { IncomingMessage, OutgoingHttpHeaders, RequestListener, ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import proxyAddr from '@fastify/proxy-addr';
 import type { FastifyBaseLogger } from 'fastify';
@@ -110,7 +110,7 @@ export function verifyQuery(url: string): VerifyQuery | null {
 
 /** Writes an answer without a body (its headers say `content-length: 0`). */
 function writeEmpty(res: ServerResponse, status: number, headers: AnswerHeaders): void {
-  res.writeHead(status, headers as OutgoingHttpHeaders);
+  res.writeHead(status, headers as string[]);
   res.end();
 }
 

@@ -5,7 +5,7 @@ import { isLogoutRequest, pathOf } from '../../adapters/http-sessions.ts';
 import { audienceFrom, optionalString, requireSession } from '../authenticate.ts';
 import { appendSetCookie, bearerOf, cookiesOf, headerOf, ownOrigin, requestContext, sessionCookieOf, type ServerDeps } from '../context.ts';
 import { csrfRejected } from '../csrf.ts';
-import { forwardAuth } from '../forward-auth.ts';
+import { forwardAuth, headersObject } from '../forward-auth.ts';
 import { SESSION_JSON_SCHEMA, sessionJson } from '../session-json.ts';
 
 const ERROR_SCHEMA = { $ref: 'Error#' } as const;
@@ -178,8 +178,7 @@ export function authRoutes(app: FastifyInstance, deps: ServerDeps): void {
     },
     async (request, reply) => {
       const answer = await forwardAuth(deps, request, request.query as Record<string, unknown>);
-      // Fastify copies the headers into the reply; the answer's own object is shared and stays as is.
-      return reply.code(answer.status).headers(answer.headers as Record<string, string | string[]>).send();
+      return reply.code(answer.status).headers(headersObject(answer.headers)).send();
     },
   );
 
