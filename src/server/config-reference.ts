@@ -64,7 +64,7 @@ function schemaOf(spec: FieldSpec): Record<string, unknown> {
   }
 }
 
-/** The JSON Schema of a config file (JSON or YAML): `preset`, `server`, `session`. */
+/** The JSON Schema of a config file (JSON or YAML): `preset`, `server`, `session`, `kong_session_conf`. */
 export function configJsonSchema(): Record<string, unknown> {
   const session: Record<string, unknown> = { preset: { type: 'string', enum: [...PRESET_NAMES] } };
   const cookie: Record<string, unknown> = {};
@@ -100,6 +100,10 @@ export function configJsonSchema(): Record<string, unknown> {
         },
       },
       session: { type: 'object', additionalProperties: false, properties: session },
+      kong_session_conf: {
+        type: 'object',
+        description: "Kong's admin_gui_session_conf / portal_session_conf as written; mapped onto session keys (docs/policy.md)",
+      },
     },
   };
 }

@@ -6,6 +6,7 @@ import { parsePolicyInput, policyFromEnv } from '../core/policy-fields.ts';
 import { environmentPolicy } from '../core/policy-resolve.ts';
 import { validatePolicy } from '../core/policy-validate.ts';
 import { isPresetName, type PresetName } from '../core/presets.ts';
+import { readKongSessionConf } from './kong-session-conf.ts';
 
 /** Everything `tenure start` needs, resolved from defaults, the config file and `TENURE_*` variables. */
 export interface ServerConfig {
@@ -56,6 +57,8 @@ const SERVER_KEYS = {
 } as const;
 type ServerKey = keyof typeof SERVER_KEYS;
 
+const TOP_LEVEL_KEYS = ['server', 'session', 'preset', 'kong_session_conf'];
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /**
@@ -69,8 +72,8 @@ export function loadConfig(options: { readonly env: Readonly<Record<string, stri
   const fileObject = path === null ? {} : readConfigFile(path, issues);
 
   for (const key of Object.keys(fileObject)) {
-    if (key !== 'server' && key !== 'session' && key !== 'preset') {
-      issues.push({ key, value: fileObject[key], rule: 'is not a known top-level key; known keys: server, session, preset' });
+    if (!TOP_LEVEL_KEYS.includes(key)) {
+      issues.push({ key, value: fileObject[key], rule: `is not a known top-level key; known keys: ${TOP_LEVEL_KEYS.join(', ')}` });
     }
   }
   const serverSection = objectAt(fileObject, 'server', issues);
@@ -92,6 +95,13 @@ export function loadConfig(options: { readonly env: Readonly<Record<string, stri
   issues.push(...filePolicy.issues);
   const envPolicy = policyFromEnv(env);
   issues.push(...envPolicy.issues);
+  // Kong's session settings are aliases, like Conduktor's: Tenure's own keys of the same source win.
+  const fileKong = fileObject['kong_session_conf'] === undefined ? null : readKongSessionConf(fileObject['kong_session_conf'], 'kong_session_conf');
+  const envKong = env['TENURE_KONG_SESSION_CONF'] === undefined ? null : readKongSessionConf(env['TENURE_KONG_SESSION_CONF'], 'TENURE_KONG_SESSION_CONF');
+  issues.push(...(fileKong?.issues ?? []), ...(envKong?.issues ?? []));
+  const filePolicyValues = { ...fileKong?.values, ...filePolicy.values };
+  const envPolicyValues = { ...envKong?.values, ...envPolicy.values };
+  const pinned = new Set([...envPolicy.pinned, ...(Object.keys(envKong?.values ?? {}) as PolicyField[])]);
 
   const raw = (key: ServerKey): unknown => env[SERVER_KEYS[key]] ?? serverSection[key];
   const nameOf = (key: ServerKey): string => (env[SERVER_KEYS[key]] !== undefined ? SERVER_KEYS[key] : `server.${key}`);
@@ -135,7 +145,8 @@ export function loadConfig(options: { readonly env: Readonly<Record<string, stri
     issues.push({ key: nameOf('store_url'), value: storeUrl, rule: 'must start with sqlite:, postgres://, redis:// or redis+cluster://' });
   }
 
-  const secrets = env['TENURE_SECRETS'] === undefined ? null : env['TENURE_SECRETS'].split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const kongSecret = envKong?.secret ?? fileKong?.secret ?? null;
+  const secrets = env['TENURE_SECRETS'] === undefined ? (kongSecret === null ? null : [kongSecret]) : env['TENURE_SECRETS'].split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (secrets !== null) {
     secrets.forEach((secret, i) => {
       if (Buffer.byteLength(secret, 'utf8') < 32) {
@@ -164,11 +175,11 @@ export function loadConfig(options: { readonly env: Readonly<Record<string, stri
     clearSiteData: bool('clear_site_data', false),
     migrate: bool('migrate', true),
     logLevel,
-    policyLayers: { preset, file: filePolicy.values, env: envPolicy.values },
-    pinned: envPolicy.pinned,
+    policyLayers: { preset, file: filePolicyValues, env: envPolicyValues },
+    pinned,
   };
   if (issues.length === 0) {
-    issues.push(...validatePolicy(environmentPolicy({ preset, file: filePolicy.values, stored: {}, env: envPolicy.values })));
+    issues.push(...validatePolicy(environmentPolicy({ preset, file: filePolicyValues, stored: {}, env: envPolicyValues })));
   }
   return { config, issues };
 }

@@ -19,7 +19,7 @@ export interface Metrics {
 
 export function createMetrics(options: { readonly defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
-  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'tenure_process_' });
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   const registers = [registry];
   // Validations are counted here and handed to prom-client when it collects (a scrape): prom-client
   // validates and hashes labels on every increment, and this runs on every authenticated request.

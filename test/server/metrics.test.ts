@@ -18,3 +18,14 @@ describe('metrics', () => {
     assert.equal(metricValue(text, 'tenure_validations_total{result="valid",reason=""}'), 4, 'a scrape adds nothing by itself');
   });
 });
+
+describe('process metrics', () => {
+  it("carries Node's default metrics under their standard names, as stock dashboards expect", async () => {
+    const metrics = createMetrics();
+    const text = await metrics.registry.metrics();
+    for (const name of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes']) {
+      assert.match(text, new RegExp(`^# TYPE ${name} `, 'm'), name);
+    }
+    assert.doesNotMatch(text, /tenure_process_/);
+  });
+});
