@@ -37,7 +37,7 @@ export interface TenureContext {
   readonly session: Session | null;
   /** Why there is no session (`missing`, `idle`, …), or null. */
   readonly reason: RefusalReason | null;
-  /** Signs a subject in (always a new session) and sets its cookie on the response. */
+  /** Signs a subject in (always a new session), ends the request's previous session, and sets the new cookie. */
   login(input: Omit<CreateSessionInput, 'audience' | 'context'>): Promise<Session>;
   /** Ends this request's session and clears its cookie. */
   logout(): Promise<void>;
@@ -116,7 +116,7 @@ export interface HttpOutcome {
 export interface HttpSessions {
   /** Validates the request's credential (activity unless passive), or performs a logout request. */
   handle(request: HttpRequestInfo): Promise<HttpOutcome>;
-  /** Signs a subject in and answers the cookies that carry the new credential. */
+  /** Signs a subject in, ends the session the request carried (fixation), and answers the cookies that carry the new credential. */
   login(request: HttpRequestInfo, input: Omit<CreateSessionInput, 'audience' | 'context'>): Promise<Issued & { readonly setCookie: readonly string[] }>;
   /** Ends the request's session, if any, and answers the cookies that clear it. */
   logout(request: HttpRequestInfo): Promise<{ readonly setCookie: readonly string[] }>;
@@ -168,10 +168,14 @@ export function createHttpSessions(manager: SessionManager, options: HttpSession
     return { session: result.session, reason: null, setCookie, loggedOut: false };
   };
 
+  // A login on a request that already carries a session ends that session: a credential from before
+  // the login must not stay valid beside the new one (session fixation, OWASP ASVS 7.2.4).
   const login: HttpSessions['login'] = async (request, input) => {
-    const policy = await manager.environmentPolicy();
+    const { policy, cookies, credential } = await read(request);
+    const previous = credential.ok ? await manager.validate(credential.value, { audience, passive: true, context: contextOf(request) }) : null;
     const issued = await manager.create({ ...input, audience, context: contextOf(request) });
-    const cookies = parseCookieHeader(request.header('cookie'));
+    const previousId = previous?.ok === true ? previous.session.id : previous?.session?.id;
+    if (previousId !== undefined) await manager.destroy(previousId);
     return { ...issued, setCookie: sessionCookieHeaders(policy, issued.credential, cookies) };
   };
 

@@ -165,7 +165,10 @@ export interface SessionManager {
   /** Ends one session (logout). Answers whether a live session was ended. */
   destroy(id: string): Promise<boolean>;
   get(id: string): Promise<Session | null>;
-  /** Replaces a session's application data (kept in the store in both storage modes). */
+  /**
+   * Replaces a session's application data (kept in the store in both storage modes). The next request
+   * sees it on this node at once and on every other node within 1 s (DESIGN.md section 9).
+   */
   setData(id: string, data: Readonly<Record<string, unknown>>): Promise<boolean>;
   /** Live sessions, oldest first: a subject's (`null`: everyone's, for administrators), optionally filtered. */
   list(subject: string | null, options?: ListOptions): Promise<{ readonly sessions: readonly Session[]; readonly nextCursor: string | null }>;
@@ -562,6 +565,14 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     return ended;
   };
 
+  // The write is seen at once by this node's cache (its entries for the session go) and, through the
+  // store's channel or the cache's 1 s bound, by every other node.
+  const setData: SessionManager['setData'] = async (id, data) => {
+    const written = await store.setData(id, data);
+    cache?.invalidate({ kind: 'session', id });
+    return written;
+  };
+
   const get = async (id: string): Promise<Session | null> => {
     const record = await store.get(id);
     if (record === null) return null;
@@ -614,7 +625,7 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     regenerate,
     destroy,
     get,
-    setData: (id, data) => store.setData(id, data),
+    setData,
     list,
     revokeSubject,
     revokeOrg: (org) => endMany({ org }),

@@ -14,7 +14,8 @@ export interface SessionStore {
   /**
    * Inserts a session. With `limit.max > 0`, counts the subject's live sessions (same audience) at
    * `limit.now`: with `end-oldest` ends the oldest ones (reason `revoked`) to make room, with `refuse`
-   * inserts nothing and answers `limited`. Atomic.
+   * inserts nothing and answers `limited`. "Oldest" is creation order as the store saw it (a per-subject
+   * sequence), not `createdAt`, whose whole seconds tie for logins within one second. Atomic.
    */
   create(record: SessionRecord, limit?: SessionLimit): Promise<CreateResult>;
   get(id: string): Promise<SessionRecord | null>;
@@ -28,7 +29,7 @@ export interface SessionStore {
    * race with the same successor), answers `already`. Otherwise `conflict`. Atomic.
    */
   rotate(id: string, fromHash: string, toHash: string, update: RotateUpdate): Promise<RotateResult>;
-  /** Replaces application data. */
+  /** Replaces application data; a store with a channel tells the other nodes (a `session` event). */
   setData(id: string, data: Readonly<Record<string, unknown>>): Promise<boolean>;
   /** Ends one live session; the row stays until `purgeAt` so the reason can be reported. */
   end(id: string, reason: EndReason, at: EndAt): Promise<boolean>;

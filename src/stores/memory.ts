@@ -25,6 +25,9 @@ export function createMemoryStore(): SessionStore {
   const refresh = new Map<string, RefreshRecord>();
   const keys = new Map<string, SigningKeyRecord>();
   const listeners = new Set<(event: InvalidationEvent) => void>();
+  // Creation order: createdAt is whole seconds, so logins within one second tie on it.
+  const createdOrder = new Map<string, number>();
+  let created = 0;
 
   const emit = (event: InvalidationEvent): void => {
     for (const listener of listeners) listener(event);
@@ -49,6 +52,7 @@ export function createMemoryStore(): SessionStore {
     const record = sessions.get(id);
     if (record === undefined) return;
     sessions.delete(id);
+    createdOrder.delete(id);
     byToken.delete(record.tokenHash);
     if (record.prevTokenHash !== null) byToken.delete(record.prevTokenHash);
     const ids = bySubject.get(record.subjectKey);
@@ -66,6 +70,7 @@ export function createMemoryStore(): SessionStore {
     (record.rollingExpiresAt === null || record.rollingExpiresAt > now);
 
   const byAge = (a: SessionRecord, b: SessionRecord): number => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const byCreation = (a: SessionRecord, b: SessionRecord): number => createdOrder.get(a.id)! - createdOrder.get(b.id)!;
 
   const matches = (record: SessionRecord, filter: EndFilter): boolean =>
     (filter.subjectKey === undefined || record.subjectKey === filter.subjectKey) &&
@@ -85,7 +90,7 @@ export function createMemoryStore(): SessionStore {
         const live = [...(bySubject.get(record.subjectKey) ?? [])]
           .map((id) => sessions.get(id)!)
           .filter((r) => r.audience === record.audience && isLive(r, limit.now))
-          .sort(byAge);
+          .sort(byCreation);
         if (live.length >= limit.max) {
           if (limit.onLimit === 'refuse') return { status: 'limited' };
           for (const oldest of live.slice(0, live.length - limit.max + 1)) {
@@ -96,6 +101,7 @@ export function createMemoryStore(): SessionStore {
       }
       if (sessions.has(record.id)) throw new Error(`session ${record.id} already exists`);
       put(record);
+      createdOrder.set(record.id, (created += 1));
       for (const id of ended) emit({ kind: 'session', id });
       return { status: 'created', ended };
     },
@@ -129,6 +135,7 @@ export function createMemoryStore(): SessionStore {
       const record = sessions.get(id);
       if (record === undefined || record.endedAt !== null) return false;
       put({ ...record, data });
+      emit({ kind: 'session', id });
       return true;
     },
 

@@ -102,6 +102,11 @@ export function createPostgresStore(options: PostgresStoreOptions): SessionStore
       if (ended) await notify({ kind: 'session', id });
       return ended;
     },
+    async setData(id, data) {
+      const written = await store.setData(id, data);
+      if (written) await notify({ kind: 'session', id });
+      return written;
+    },
     async endMany(filter, reason, at) {
       const count = await store.endMany(filter, reason, at);
       if (count > 0) await notify(filter.subjectKey === undefined ? { kind: 'all' } : { kind: 'subject', subjectKey: filter.subjectKey });

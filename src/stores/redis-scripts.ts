@@ -32,10 +32,15 @@ local function finish(rec, reason, endedAt, purgeAt)
 end
 `;
 
-/** ARGV: prefix, record JSON, max, onLimit, now, endedAt, purgeAt. Answers ['created', ended ids…] or ['limited']. */
+/**
+ * ARGV: prefix, record JSON, max, onLimit, now, endedAt, purgeAt. Answers ['created', ended ids…] or ['limited'].
+ * \`Q:<subject>\` numbers the subject's sessions in creation order (field \`#\` is the counter): "oldest"
+ * cannot come from createdAt, whose whole seconds tie for logins within one second.
+ */
 export const CREATE = `${HELPERS}
 local rec = cjson.decode(ARGV[2])
 local max = tonumber(ARGV[3])
+local order = p .. 'Q:' .. rec.subjectKey
 local ended = {}
 if max > 0 then
   local now = tonumber(ARGV[5])
@@ -43,9 +48,19 @@ if max > 0 then
   local alive = {}
   for _, id in ipairs(ids) do
     local other = load(id)
-    if not other then redis.call('ZREM', p .. 'U:' .. rec.subjectKey, id)
-    elseif other.audience == rec.audience and live(other, now) then table.insert(alive, other) end
+    if not other then
+      redis.call('ZREM', p .. 'U:' .. rec.subjectKey, id)
+      redis.call('HDEL', order, id)
+    elseif other.audience == rec.audience and live(other, now) then
+      table.insert(alive, {rec = other, seq = tonumber(redis.call('HGET', order, id)) or 0})
+    end
   end
+  table.sort(alive, function(a, b)
+    if a.seq ~= b.seq then return a.seq < b.seq end
+    if a.rec.createdAt ~= b.rec.createdAt then return a.rec.createdAt < b.rec.createdAt end
+    return a.rec.id < b.rec.id
+  end)
+  for i, entry in ipairs(alive) do alive[i] = entry.rec end
   if #alive >= max then
     if ARGV[4] == 'refuse' then return {'limited'} end
     for i = 1, #alive - max + 1 do
@@ -56,6 +71,7 @@ if max > 0 then
 end
 if redis.call('EXISTS', p .. 'S:' .. rec.id) == 1 then return redis.error_reply('session exists') end
 save(rec)
+redis.call('HSET', order, rec.id, redis.call('HINCRBY', order, '#', 1))
 redis.call('ZADD', p .. 'U:' .. rec.subjectKey, rec.createdAt, rec.id)
 redis.call('ZADD', p .. 'A', rec.createdAt, rec.id)
 if not isnull(rec.org) then redis.call('SADD', p .. 'O:' .. rec.org, rec.id) end
@@ -187,6 +203,7 @@ for _, id in ipairs(redis.call('ZRANGE', p .. 'A', 0, -1)) do
       redis.call('DEL', p .. 'S:' .. id, p .. 'T:' .. rec.tokenHash)
       if not isnull(rec.prevTokenHash) then redis.call('DEL', p .. 'T:' .. rec.prevTokenHash) end
       redis.call('ZREM', p .. 'U:' .. rec.subjectKey, id)
+      redis.call('HDEL', p .. 'Q:' .. rec.subjectKey, id)
       if not isnull(rec.org) then redis.call('SREM', p .. 'O:' .. rec.org, id) end
       removed = removed + 1
     end

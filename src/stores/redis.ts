@@ -81,7 +81,9 @@ export function createRedisStore(options: RedisStoreOptions): SessionStore {
       return (await eval_(scripts.ROTATE, id, fromHash, toHash, JSON.stringify(update))) as 'rotated' | 'already' | 'conflict';
     },
     async setData(id, data) {
-      return (await eval_(scripts.SET_DATA, id, JSON.stringify(data))) === 1;
+      const written = (await eval_(scripts.SET_DATA, id, JSON.stringify(data))) === 1;
+      if (written) await publish({ kind: 'session', id });
+      return written;
     },
     async end(id, reason, at) {
       const ended = (await end(reason, at, { id })) > 0;

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { tenureExpress } from '../../src/adapters/express.ts';
-import { fetchClient, runAdapterScenario } from './scenario.ts';
+import { countView, fetchClient, runAdapterScenario } from './scenario.ts';
 
 runAdapterScenario('express', async (manager) => {
   const app = express();
@@ -9,6 +9,9 @@ runAdapterScenario('express', async (manager) => {
   app.post('/login', async (req, res) => {
     const session = await req.tenure!.login({ subject: 'alice' });
     res.json({ id: session.id });
+  });
+  app.post('/views', async (req, res) => {
+    res.json(await countView(manager, req.tenure!.session));
   });
   app.get('/me', (req, res) => {
     res.append('Set-Cookie', 'app=1; Path=/');

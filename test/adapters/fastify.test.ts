@@ -1,11 +1,12 @@
 import Fastify from 'fastify';
 import { tenureFastify } from '../../src/adapters/fastify.ts';
-import { runAdapterScenario } from './scenario.ts';
+import { countView, runAdapterScenario } from './scenario.ts';
 
 runAdapterScenario('fastify', async (manager) => {
   const app = Fastify();
   await app.register(tenureFastify, { manager });
   app.post('/login', async (request) => ({ id: (await request.tenure!.login({ subject: 'alice' })).id }));
+  app.post('/views', async (request) => countView(manager, request.tenure!.session));
   app.get('/me', async (request, reply) => {
     void reply.header('set-cookie', 'app=1; Path=/');
     return { subject: request.tenure?.session?.subject ?? null, reason: request.tenure?.reason ?? null };

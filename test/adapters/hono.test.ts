@@ -1,11 +1,12 @@
 import { Hono } from 'hono';
 import { tenureHono, type TenureVariables } from '../../src/adapters/hono.ts';
-import { runAdapterScenario } from './scenario.ts';
+import { countView, runAdapterScenario } from './scenario.ts';
 
 runAdapterScenario('hono', async (manager) => {
   const app = new Hono<{ Variables: TenureVariables }>();
   app.use(tenureHono(manager));
   app.post('/login', async (c) => c.json({ id: (await c.get('tenure').login({ subject: 'alice' })).id }));
+  app.post('/views', async (c) => c.json(await countView(manager, c.get('tenure').session)));
   app.get('/me', (c) => {
     c.header('set-cookie', 'app=1; Path=/', { append: true });
     return c.json({ subject: c.get('tenure').session?.subject ?? null, reason: c.get('tenure').reason });

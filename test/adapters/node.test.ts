@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createNodeSessions } from '../../src/adapters/node.ts';
-import { fetchClient, runAdapterScenario } from './scenario.ts';
+import { countView, fetchClient, runAdapterScenario } from './scenario.ts';
 
 runAdapterScenario('node:http', async (manager) => {
   const sessions = createNodeSessions(manager);
@@ -12,6 +12,10 @@ runAdapterScenario('node:http', async (manager) => {
     if (req.method === 'POST' && req.url === '/login') {
       const session = await tenure.login({ subject: 'alice' });
       res.end(JSON.stringify({ id: session.id }));
+      return;
+    }
+    if (req.method === 'POST' && req.url === '/views') {
+      res.end(JSON.stringify(await countView(manager, tenure.session)));
       return;
     }
     res.appendHeader('set-cookie', 'app=1; Path=/');

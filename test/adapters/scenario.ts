@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { manualClock, type ManualClock } from '../../src/core/clock.ts';
 import { StoreUnavailableError } from '../../src/core/errors.ts';
-import { createSessionManager, type SessionManager } from '../../src/core/session-manager.ts';
+import { createSessionManager, type Session, type SessionManager } from '../../src/core/session-manager.ts';
 import type { SessionStore } from '../../src/core/store.ts';
 import { createMemoryStore } from '../../src/stores/memory.ts';
 
@@ -17,9 +17,18 @@ export type Client = (request: { method: string; path: string; cookie?: string; 
 
 /**
  * The app every adapter test builds: `POST /login` signs `alice` in through the context, `GET /me`
- * answers `{ subject, reason }` and sets an app cookie `app=1` of its own.
+ * answers `{ subject, reason }` and sets an app cookie `app=1` of its own, `POST /views` answers
+ * `countView(manager, session)`.
  */
 export type MakeApp = (manager: SessionManager) => Promise<{ client: Client; close(): Promise<void> }>;
+
+/** What `POST /views` does: reads `views` from the request's session, writes it back plus one. */
+export async function countView(manager: SessionManager, session: Session | null): Promise<{ views: number | null }> {
+  if (session === null) return { views: null };
+  const views = (typeof session.data['views'] === 'number' ? session.data['views'] : 0) + 1;
+  await manager.setData(session.id, { views });
+  return { views };
+}
 
 const SECRET = 'adapter-test-secret-0123456789abcdef0123';
 
@@ -97,6 +106,44 @@ export function runAdapterScenario(name: string, makeApp: MakeApp): void {
         assert.equal(out.status, 204);
         assert.ok(out.setCookie.some((c) => c.startsWith('__Host-tenure=;') && /Max-Age=0/.test(c)));
         assert.equal((await client({ method: 'GET', path: '/me', cookie })).json.reason, 'revoked');
+      } finally {
+        await close();
+      }
+    });
+
+    it('sees data written with manager.setData on the next request at once (views 1, 2, 3), on this node and on another', async () => {
+      const { client, close } = await setup();
+      try {
+        const cookie = pair((await client({ method: 'POST', path: '/login' })).setCookie)!;
+        const views: unknown[] = [];
+        for (let i = 0; i < 3; i += 1) views.push((await client({ method: 'POST', path: '/views', cookie })).json.views);
+        assert.deepEqual(views, [1, 2, 3]);
+      } finally {
+        await close();
+      }
+      // Two nodes over one store, each with its own cache: a write on one is seen by the other's next request.
+      const store = createMemoryStore();
+      const one = await setup(store);
+      const two = await setup(store);
+      try {
+        const cookie = pair((await one.client({ method: 'POST', path: '/login' })).setCookie)!;
+        const views: unknown[] = [];
+        for (const node of [one, two, one, two]) views.push((await node.client({ method: 'POST', path: '/views', cookie })).json.views);
+        assert.deepEqual(views, [1, 2, 3, 4]);
+      } finally {
+        await one.close();
+        await two.close();
+      }
+    });
+
+    it('ends the previous session at a login on a signed-in request (old cookie refused as revoked)', async () => {
+      const { client, close } = await setup();
+      try {
+        const first = pair((await client({ method: 'POST', path: '/login' })).setCookie)!;
+        const second = pair((await client({ method: 'POST', path: '/login', cookie: first })).setCookie)!;
+        assert.notEqual(second, first);
+        assert.deepEqual((await client({ method: 'GET', path: '/me', cookie: first })).json, { subject: null, reason: 'revoked' });
+        assert.deepEqual((await client({ method: 'GET', path: '/me', cookie: second })).json, { subject: 'alice', reason: null });
       } finally {
         await close();
       }

@@ -193,6 +193,41 @@ export function runStoreConformance(
       assert.equal(await store.get(refused.id), null);
     });
 
+    it('ends the first created under end-oldest when creation times tie (ids in reverse order)', async () => {
+      // Three logins within one second: createdAt ties, and the random ids happen to sort backwards.
+      const subjectKey = `limit-tie-${counter}`;
+      const tied = ['zz', 'mm', 'aa'].map((prefix) => ({ ...record({ subjectKey, createdAt: NOW, lastActivityAt: NOW, renewedAt: NOW }), id: `${prefix}-${subjectKey}` }));
+      const limit = { max: 2, onLimit: 'end-oldest' as const, now: NOW, at };
+      await store.create(tied[0]!, limit);
+      await store.create(tied[1]!, limit);
+      assert.deepEqual(await store.create(tied[2]!, limit), { status: 'created', ended: [tied[0]!.id] });
+      const fourth = { ...record({ subjectKey, createdAt: NOW }), id: `a0-${subjectKey}` };
+      assert.deepEqual(await store.create(fourth, limit), { status: 'created', ended: [tied[1]!.id] });
+    });
+
+    it('notifies subscribers of a data write, so other nodes drop their cached copy', async (t) => {
+      if (store.subscribe === undefined) {
+        t.skip('this store has no invalidation channel (caches rely on their 1 s bound)');
+        return;
+      }
+      const r = record({ subjectKey: 'data-notify' });
+      await store.create(r);
+      const seen = new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), 1000);
+        const stop = store.subscribe!((event) => {
+          if (event.kind === 'session' && event.id === r.id) {
+            clearTimeout(timer);
+            stop();
+            resolve(true);
+          }
+        });
+      });
+      // Give a channel that connects lazily (LISTEN, SUBSCRIBE) time to be up before the write.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(await store.setData(r.id, { views: 2 }), true);
+      assert.equal(await seen, true, 'a session event for the written session within 1 s');
+    });
+
     it('holds the limit under concurrent creates', async () => {
       const racers = Array.from({ length: 10 }, () => record({ subjectKey: 'limit-race' }));
       await Promise.all(racers.map((r) => store.create(r, { max: 1, onLimit: 'end-oldest', now: NOW, at })));

@@ -61,6 +61,11 @@ const MIGRATIONS: readonly (readonly string[])[] = [
       expires_at BIGINT
     )`,
   ],
+  [
+    // Creation order per subject: created_at is whole seconds, so logins within one second tie on it
+    // and "end the oldest" needs an order the clock cannot give. Rows from before count as oldest.
+    'ALTER TABLE tenure_sessions ADD COLUMN created_seq BIGINT NOT NULL DEFAULT 0',
+  ],
 ];
 
 /** Applies the migrations not yet recorded. Safe to run from several nodes at once on PostgreSQL. */

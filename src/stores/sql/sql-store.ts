@@ -19,6 +19,10 @@ const COLUMNS =
   'id, token_hash, prev_token_hash, prev_valid_until, subject_key, subject, audience, org, created_at, last_activity_at, renewed_at, ' +
   'idle_expires_at, rolling_expires_at, absolute_expires_at, purge_at, remember, persistent, generation, ended_at, end_reason, ip, user_agent, scheme, data';
 const PLACEHOLDERS = COLUMNS.split(',').map(() => '?').join(', ');
+// The subject's next creation number, taken in the INSERT itself (serialised per subject under a limit).
+const INSERT =
+  `INSERT INTO tenure_sessions (${COLUMNS}, created_seq) ` +
+  `VALUES (${PLACEHOLDERS}, (SELECT COALESCE(MAX(created_seq), 0) + 1 FROM tenure_sessions WHERE subject_key = ?))`;
 const LIVE = 'ended_at IS NULL AND absolute_expires_at > ? AND (idle_expires_at IS NULL OR idle_expires_at > ?) AND (rolling_expires_at IS NULL OR rolling_expires_at > ?)';
 
 /**
@@ -39,14 +43,14 @@ export function createSqlStore(driver: SqlDriver, options: { readonly migrate?: 
 
     async create(record, limit): Promise<CreateResult> {
       if (limit === undefined || limit.max <= 0) {
-        await driver.run(`INSERT INTO tenure_sessions (${COLUMNS}) VALUES (${PLACEHOLDERS})`, toParams(record));
+        await driver.run(INSERT, [...toParams(record), record.subjectKey]);
         return { status: 'created', ended: [] };
       }
       return driver.transaction(async (tx) => {
         // Serialise creates for one subject so two racing logins cannot both slip under the limit.
         if (tx.dialect === 'postgres') await tx.all('SELECT pg_advisory_xact_lock(hashtext(?))', [record.subjectKey]);
         const live = await tx.all<{ id: string }>(
-          `SELECT id FROM tenure_sessions WHERE subject_key = ? AND audience = ? AND ${LIVE} ORDER BY created_at, id${forUpdate}`,
+          `SELECT id FROM tenure_sessions WHERE subject_key = ? AND audience = ? AND ${LIVE} ORDER BY created_seq, created_at, id${forUpdate}`,
           [record.subjectKey, record.audience, limit.now, limit.now, limit.now],
         );
         const ended: string[] = [];
@@ -57,7 +61,7 @@ export function createSqlStore(driver: SqlDriver, options: { readonly migrate?: 
             ended.push(id);
           }
         }
-        await tx.run(`INSERT INTO tenure_sessions (${COLUMNS}) VALUES (${PLACEHOLDERS})`, toParams(record));
+        await tx.run(INSERT, [...toParams(record), record.subjectKey]);
         return { status: 'created', ended } as const;
       });
     },
