@@ -7,6 +7,7 @@ import { appendSetCookie, bearerOf, cookiesOf, headerOf, ownOrigin, requestConte
 import { csrfRejected } from '../csrf.ts';
 import { forwardAuth, headersObject } from '../forward-auth.ts';
 import { SESSION_JSON_SCHEMA, sessionJson } from '../session-json.ts';
+import { endSession } from '../use-cases/sessions.ts';
 
 const ERROR_SCHEMA = { $ref: 'Error#' } as const;
 
@@ -60,10 +61,7 @@ export function authRoutes(app: FastifyInstance, deps: ServerDeps): void {
         sessionId = validation.ok ? validation.session.id : undefined;
       }
     }
-    if (sessionId !== undefined && (await deps.sessions.destroy(sessionId))) {
-      await deps.sessions.store.deleteRefreshForSession(sessionId);
-      deps.metrics.revocations.inc({ kind: 'logout' });
-    }
+    if (sessionId !== undefined) await endSession(deps, sessionId, 'logout');
     appendSetCookie(reply, clearSessionCookieHeaders(policy, audience, cookies));
     if (deps.config.clearSiteData) reply.header('clear-site-data', '"cookies", "storage"');
     await reply.code(204).send();

@@ -4,7 +4,8 @@ import { TenureError } from '../../core/errors.ts';
 import { audienceFrom, requireSession } from '../authenticate.ts';
 import { appendSetCookie, cookiesOf, requestContext, type ServerDeps } from '../context.ts';
 import { listedSessionJson } from '../session-json.ts';
-import { endUserSessions } from '../user-sessions.ts';
+import { allSessionsOf, endSession } from '../use-cases/sessions.ts';
+import { changeOwnPassword } from '../use-cases/users.ts';
 
 const AUDIENCE_QUERY = { type: 'object', properties: { audience: { type: 'string' } } } as const;
 
@@ -16,7 +17,7 @@ export function selfServiceRoutes(app: FastifyInstance, deps: ServerDeps): void 
     async (request, reply) => {
       const auth = await requireSession(deps, request, { audience: audienceFrom((request.query as Record<string, unknown>)['audience']) });
       appendSetCookie(reply, auth.setCookie);
-      const sessions = await allSessions(deps, auth.session.subject);
+      const sessions = await allSessionsOf(deps, auth.session.subject);
       return { sessions: sessions.map((s) => listedSessionJson(s, auth.session.id)), next_cursor: null };
     },
   );
@@ -35,11 +36,9 @@ export function selfServiceRoutes(app: FastifyInstance, deps: ServerDeps): void 
       const auth = await requireSession(deps, request, { audience: audienceFrom((request.query as Record<string, unknown>)['audience']) });
       appendSetCookie(reply, auth.setCookie);
       const target = await deps.sessions.get(request.params.id);
-      if (target === null || target.subject !== auth.session.subject || !(await deps.sessions.destroy(target.id))) {
+      if (target === null || target.subject !== auth.session.subject || !(await endSession(deps, target.id, 'self'))) {
         throw new TenureError('not_found', 'no such session');
       }
-      await deps.sessions.store.deleteRefreshForSession(target.id);
-      deps.metrics.revocations.inc({ kind: 'self' });
       return reply.code(204).send();
     },
   );
@@ -81,16 +80,7 @@ export function selfServiceRoutes(app: FastifyInstance, deps: ServerDeps): void 
     async (request, reply) => {
       const body = request.body as { current_password: string; new_password: string };
       const auth = await requireSession(deps, request, { audience: audienceFrom((request.query as Record<string, unknown>)['audience']) });
-      const user = await deps.directory.getUser(auth.session.subject);
-      if (user === null || !(await deps.passwords.verify(user.passwordHash, body.current_password))) {
-        // 403, not 401: the caller is signed in, it is this action that is refused.
-        throw new TenureError('invalid_credentials', 'the current password is wrong', { status: 403 });
-      }
-      await deps.directory.updateUser(user.id, { passwordHash: await deps.passwords.hash(body.new_password), updatedAt: deps.clock() });
-      const policy = await deps.policies.policyFor(auth.session.org);
-      if (policy.invalidateOnPasswordChange) {
-        await endUserSessions(deps, user.id, { exceptId: auth.session.id, kind: 'password' });
-      }
+      await changeOwnPassword(deps, auth.session.subject, body.current_password, body.new_password, auth.session.id);
       const issued = await deps.sessions.regenerate(auth.session, { context: requestContext(request) });
       if (auth.source === 'cookie') {
         appendSetCookie(reply, sessionCookieHeaders(await deps.policies.policyFor(null), issued.credential, cookiesOf(request)));
@@ -98,15 +88,4 @@ export function selfServiceRoutes(app: FastifyInstance, deps: ServerDeps): void 
       return reply.code(204).send();
     },
   );
-}
-
-async function allSessions(deps: ServerDeps, subject: string) {
-  const out = [];
-  let cursor: string | null = null;
-  do {
-    const page: Awaited<ReturnType<ServerDeps['sessions']['list']>> = await deps.sessions.list(subject, { cursor, limit: 500 });
-    out.push(...page.sessions);
-    cursor = page.nextCursor;
-  } while (cursor !== null);
-  return out;
 }

@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import { TenureError } from '../../core/errors.ts';
+import type { ServerDeps } from '../context.ts';
+import type { Page, UserRecord } from '../directory.ts';
+import { endSessionsOnPasswordChange, endUserSessions } from './sessions.ts';
+
+/** What an administrator may set on a user (CONTRACT.md "Admin API", users). */
+export interface UserInput {
+  readonly username?: string;
+  readonly password?: string;
+  readonly orgs?: readonly string[];
+  readonly roles?: readonly string[];
+  readonly disabled?: boolean;
+}
+
+/**
+ * A user by id.
+ * @throws TenureError `not_found`.
+ */
+export async function getUser(deps: ServerDeps, id: string): Promise<UserRecord> {
+  const user = await deps.directory.getUser(id);
+  if (user === null) throw new TenureError('not_found', 'no such user');
+  return user;
+}
+
+export function listUsers(deps: ServerDeps, cursor: string | null, limit: number): Promise<Page<UserRecord>> {
+  return deps.directory.listUsers(cursor, limit);
+}
+
+/**
+ * Creates a user with a new random id; `orgs` must exist.
+ * @throws TenureError `invalid_request` for an unknown organization or a short password, `conflict` for a taken username.
+ */
+export async function createUser(deps: ServerDeps, input: UserInput & { readonly username: string; readonly password: string }): Promise<UserRecord> {
+  checkPassword(input.password);
+  const orgs = await knownOrgs(deps, input.orgs ?? []);
+  const now = deps.clock();
+  const user: UserRecord = {
+    id: `usr_${randomBytes(12).toString('hex')}`,
+    username: input.username,
+    passwordHash: await deps.passwords.hash(input.password),
+    orgs,
+    roles: [...new Set(input.roles ?? [])],
+    disabled: input.disabled ?? false,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await deps.directory.createUser(user);
+  return user;
+}
+
+/**
+ * Changes a user. Disabling and losing a role end all of its sessions (a privilege change, ASVS 7.4.3);
+ * a new password ends each session whose own organization's policy says so.
+ * @throws TenureError `not_found`, `invalid_request`, `conflict` (username taken).
+ */
+export async function updateUser(deps: ServerDeps, id: string, input: UserInput): Promise<UserRecord> {
+  const before = await getUser(deps, id);
+  if (input.password !== undefined) checkPassword(input.password);
+  const after = await deps.directory.updateUser(before.id, {
+    updatedAt: deps.clock(),
+    ...(input.username === undefined ? {} : { username: input.username }),
+    ...(input.password === undefined ? {} : { passwordHash: await deps.passwords.hash(input.password) }),
+    ...(input.orgs === undefined ? {} : { orgs: await knownOrgs(deps, input.orgs) }),
+    ...(input.roles === undefined ? {} : { roles: [...new Set(input.roles)] }),
+    ...(input.disabled === undefined ? {} : { disabled: input.disabled }),
+  });
+  if (after === null) throw new TenureError('not_found', 'no such user');
+  const disabled = after.disabled && !before.disabled;
+  const demoted = before.roles.some((role) => !after.roles.includes(role));
+  if (disabled || demoted) await endUserSessions(deps, after.id, { kind: disabled ? 'user_disabled' : 'admin' });
+  else if (input.password !== undefined) await endSessionsOnPasswordChange(deps, after.id);
+  return after;
+}
+
+/**
+ * Deletes a user and ends all of its sessions.
+ * @throws TenureError `not_found`.
+ */
+export async function deleteUser(deps: ServerDeps, id: string): Promise<void> {
+  const user = await getUser(deps, id);
+  await endUserSessions(deps, user.id, { kind: 'admin' });
+  await deps.directory.deleteUser(user.id);
+}
+
+/**
+ * The signed-in user changes their own password: the current session is kept (the caller gives it a
+ * new credential), the others end per their organizations' policies.
+ * @throws TenureError `invalid_credentials` (403) when `current` is wrong.
+ */
+export async function changeOwnPassword(deps: ServerDeps, userId: string, current: string, next: string, currentSessionId: string): Promise<void> {
+  const user = await deps.directory.getUser(userId);
+  if (user === null || !(await deps.passwords.verify(user.passwordHash, current))) {
+    // 403, not 401: the caller is signed in, it is this action that is refused.
+    throw new TenureError('invalid_credentials', 'the current password is wrong', { status: 403 });
+  }
+  checkPassword(next);
+  await deps.directory.updateUser(user.id, { passwordHash: await deps.passwords.hash(next), updatedAt: deps.clock() });
+  await endSessionsOnPasswordChange(deps, user.id, { exceptId: currentSessionId });
+}
+
+function checkPassword(password: string): void {
+  if (password.length < 8) throw new TenureError('invalid_request', 'password must be at least 8 characters');
+}
+
+async function knownOrgs(deps: ServerDeps, codes: readonly string[]): Promise<string[]> {
+  for (const code of codes) {
+    if ((await deps.directory.getOrg(code)) === null) throw new TenureError('invalid_request', `orgs: unknown organization "${code}"`);
+  }
+  return [...new Set(codes)];
+}
