@@ -34,6 +34,8 @@ export interface HttpResult {
   readonly p99: number;
   readonly errors: number;
   readonly non2xx: number;
+  /** Responses received in the window. */
+  readonly count: number;
 }
 
 /**
@@ -41,10 +43,20 @@ export interface HttpResult {
  * from autocannon's per-response times at 1 µs resolution: its own histogram keeps whole milliseconds,
  * and every answer on loopback takes less than one.
  */
-export async function load(url: string, options: { headers?: Record<string, string>; seconds: number; connections?: number }): Promise<HttpResult> {
+export async function load(
+  url: string,
+  options: { headers?: Record<string, string>; seconds: number; connections?: number; cookies?: readonly string[] },
+): Promise<HttpResult> {
   const latency = new MicrosecondHistogram();
+  const cookies = options.cookies;
+  // With `cookies`, each request carries the next one (the cold path: many distinct sessions).
+  let next = Math.floor(Math.random() * (cookies?.length ?? 1));
+  const requests: autocannon.Request[] | undefined =
+    cookies === undefined || cookies.length === 0
+      ? undefined
+      : [{ setupRequest: (request) => ({ ...request, headers: { ...request.headers, cookie: cookies[(next = (next + 1) % cookies.length)]! } }) }];
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon({ url, connections: options.connections ?? 10, duration: options.seconds, headers: options.headers ?? {} }, (error, done) =>
+    const instance = autocannon({ url, connections: options.connections ?? 10, duration: options.seconds, headers: options.headers ?? {}, ...(requests === undefined ? {} : { requests }) }, (error, done) =>
       error === null || error === undefined ? resolve(done) : reject(error),
     );
     instance.on('response', (_client, _status, _bytes, responseTime) => latency.record(responseTime));
@@ -55,6 +67,7 @@ export async function load(url: string, options: { headers?: Record<string, stri
     p99: latency.percentile(0.99),
     errors: result.errors,
     non2xx: result.non2xx,
+    count: latency.count,
   };
 }
 
@@ -62,6 +75,10 @@ export async function load(url: string, options: { headers?: Record<string, stri
 class MicrosecondHistogram {
   private readonly counts = new Uint32Array(100_000);
   private total = 0;
+
+  get count(): number {
+    return this.total;
+  }
 
   record(ms: number): void {
     this.counts[Math.min(this.counts.length - 1, Math.max(0, Math.round(ms * 1000)))]! += 1;

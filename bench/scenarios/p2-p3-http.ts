@@ -1,76 +1,5 @@
-import { load, startServer, type HttpResult } from '../measure.ts';
+import { measureAll, pairedRatio, summary, type Measured } from '../paired.ts';
 import type { Row } from '../report.ts';
-
-const here = (file: string) => new URL(`../servers/${file}`, import.meta.url).pathname;
-
-/** A server's rounds, and the bare route measured beside each of them (the mean of just before and just after). */
-interface Measured {
-  readonly own: HttpResult[];
-  readonly bare: HttpResult[];
-}
-
-/**
- * Starts every server first, then measures in rounds: for each other server (their order rotating from
- * round to round), the bare route, that server, and the bare route again, the bare route receiving the
- * very requests that server receives (its cookie too: parsing a 160-byte header is part of a request).
- * Each server's figure is compared with those two neighbours, seconds apart: this machine's speed
- * changes from one minute to the next, and a ratio of neighbours cancels most of that.
- */
-async function measureAll(servers: Record<string, { script: string; env: Record<string, string>; cookie: boolean }>, seconds: number, rounds: number): Promise<Record<string, Measured>> {
-  const started: Record<string, { url: string; headers: Record<string, string>; stop(): Promise<void> }> = {};
-  try {
-    for (const [name, s] of Object.entries(servers)) {
-      const server = await startServer(here(s.script), s.env);
-      const cookie = server.extra['cookie'];
-      started[name] = { url: server.url, headers: s.cookie && cookie !== undefined ? { cookie } : {}, stop: server.stop };
-      await load(`${server.url}/auth/verify`, { headers: started[name]!.headers, seconds: 1 }); // warm-up
-    }
-    const measure = async (name: string, headers: Record<string, string>): Promise<HttpResult> => {
-      const result = await load(`${started[name]!.url}/auth/verify`, { headers, seconds });
-      if (result.non2xx > 0 || result.errors > 0) throw new Error(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-      return result;
-    };
-    const others = Object.keys(started).filter((name) => name !== 'bare');
-    const measured: Record<string, Measured> = Object.fromEntries(Object.keys(started).map((name) => [name, { own: [], bare: [] }]));
-    for (let round = 0; round < rounds; round += 1) {
-      for (let k = 0; k < others.length; k += 1) {
-        const name = others[(round + k) % others.length]!;
-        const headers = started[name]!.headers;
-        if (name === 'expressSession') {
-          // Compared with Tenure's medians (a 2× goal against a ~10× gap), not with the bare route.
-          measured[name]!.own.push(await measure(name, headers));
-          continue;
-        }
-        const before = await measure('bare', headers);
-        const own = await measure(name, headers);
-        const after = await measure('bare', headers);
-        measured['bare']!.own.push(before, after);
-        measured[name]!.own.push(own);
-        measured[name]!.bare.push({ ...after, rps: (before.rps + after.rps) / 2, p50: (before.p50 + after.p50) / 2, p99: (before.p99 + after.p99) / 2 });
-      }
-    }
-    return measured;
-  } finally {
-    for (const server of Object.values(started)) await server.stop();
-  }
-}
-
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-
-/** The median over rounds of `pick(a) / pick(b)`, a's and b's rounds paired. */
-const pairedRatio = (a: readonly HttpResult[], b: readonly HttpResult[], pick: (r: HttpResult) => number): number =>
-  median(a.map((r, i) => pick(r) / pick(b[i]!)));
-
-/** A server's figures over its rounds: medians of throughput and latency percentiles. */
-const summary = (list: readonly HttpResult[]) => ({
-  rps: median(list.map((r) => r.rps)),
-  p50: median(list.map((r) => r.p50)),
-  p99: median(list.map((r) => r.p99)),
-});
 
 /**
  * P2 and P3: `/auth/verify` over HTTP with autocannon (10 connections, fixed duration per window), each
@@ -80,13 +9,13 @@ const summary = (list: readonly HttpResult[]) => ({
 export async function p2p3(rounds: number, secondsPerRound: number, redisUrl: string | null): Promise<Row[]> {
   const measured = await measureAll(
     {
-      bare: { script: 'bare-fastify.mjs', env: {}, cookie: false },
+      bare: { script: 'bare-fastify.mjs', env: {} },
       cookie: { script: 'tenure.mjs', env: { BENCH_STORAGE: 'cookie' }, cookie: true },
       sqlite: { script: 'tenure.mjs', env: { BENCH_STORAGE: 'server' }, cookie: true },
       ...(redisUrl === null
         ? {}
         : {
-            expressSession: { script: 'express-session.mjs', env: { BENCH_REDIS_URL: redisUrl }, cookie: true },
+            expressSession: { script: 'express-session.mjs', env: { BENCH_REDIS_URL: redisUrl }, cookie: true, unpaired: true },
             redis: { script: 'tenure.mjs', env: { BENCH_STORAGE: 'server', BENCH_STORE_URL: redisUrl }, cookie: true },
           }),
     },

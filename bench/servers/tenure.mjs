@@ -1,6 +1,11 @@
 // The Tenure service as users run it, from the built package (dist/, `npm run build` first):
 // storage and store from the environment, one signed-in user's cookie and an admin key printed.
-import { mkdtempSync } from 'node:fs';
+// With BENCH_SESSIONS=N it also signs in N distinct users (P7, the cold path) and writes their cookies,
+// one a line, to the file named in the ready line (`cookies`); their last activity is spread evenly
+// over the past `touch_after`, so activity writes fall due through the run at the steady-state rate.
+// Store writes are counted and answered by a side port (`counters`), so a bench can report writes per request.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApiKey } from '../../dist/server/api-keys.js';
@@ -20,13 +25,72 @@ const { config, issues } = loadConfig({
   },
 });
 if (issues.length > 0) throw new Error(JSON.stringify(issues));
-const runtime = await createRuntime(config, { logger: false, sweepEvery: 0, passwordCost: { memoryCost: 1024, timeCost: 1 } });
+// The clock runs behind while the bench's users sign in (their activity spread over the past).
+let behind = 0;
+const clock = () => Math.floor(Date.now() / 1000) - behind;
+const runtime = await createRuntime(config, { logger: false, sweepEvery: 0, clock, passwordCost: { memoryCost: 1024, timeCost: 1 } });
 const { key } = await createApiKey(runtime.deps.directory, 'bench', Math.floor(Date.now() / 1000));
 // Nodes sharing a store share the user: the second node's create answers 409, which is fine.
 const user = await runtime.app.inject({ method: 'POST', url: '/api/v1/users', headers: { authorization: `Bearer ${key}` }, payload: { username: 'bench', password: 'bench-password' } });
 if (user.statusCode !== 201 && user.statusCode !== 409) throw new Error(user.body);
 const login = await runtime.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'bench', password: 'bench-password' } });
 const cookie = String([login.headers['set-cookie']].flat()[0]).split(';')[0];
+
+const extra = {};
+const store = runtime.deps.sessions.store;
+let writes = 0;
+for (const method of ['touch', 'rotate', 'touchMany']) {
+  const original = store[method];
+  if (typeof original !== 'function') continue;
+  store[method] = (...args) => {
+    writes += method === 'touchMany' ? args[0].length : 1;
+    return original.apply(store, args);
+  };
+}
+const sessions = Number(process.env.BENCH_SESSIONS ?? 0);
+if (sessions > 0) {
+  const touchAfter = (await runtime.deps.sessions.environmentPolicy()).touchAfter;
+  const run = `${process.pid}-${Date.now()}`;
+  const cookies = new Array(sessions);
+  for (let i = 0; i < sessions; i += 200) {
+    behind = Math.floor((i * touchAfter) / sessions);
+    await Promise.all(
+      Array.from({ length: Math.min(200, sessions - i) }, async (_, k) => {
+        const n = i + k;
+        const { credential } = await runtime.deps.sessions.create({ subject: `bench-${run}-${n}` });
+        cookies[n] = `${credential.cookieName}=${credential.value}`;
+      }),
+    );
+  }
+  behind = 0;
+  // Shuffled, so the due writes are spread over the cycle rather than bunched.
+  for (let i = cookies.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [cookies[i], cookies[j]] = [cookies[j], cookies[i]];
+  }
+  extra.cookies = join(dir, 'cookies.txt');
+  writeFileSync(extra.cookies, `${cookies.join('\n')}\n`);
+}
+const counters = createServer((_req, res) => res.end(JSON.stringify({ writes })));
+await new Promise((resolve) => counters.listen(0, '127.0.0.1', resolve));
+extra.counters = String(counters.address().port);
+
+// BENCH_PROFILE=FILE: a CPU profile (node:inspector) from the ready line to SIGTERM, set-up left out.
+const profile = process.env.BENCH_PROFILE;
+let profiler = null;
+if (profile !== undefined) {
+  const { Session } = await import('node:inspector/promises');
+  profiler = new Session();
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.setSamplingInterval', { interval: 100 });
+  await profiler.post('Profiler.start');
+}
+
 await runtime.app.listen({ host: '127.0.0.1', port: 0 });
-process.stdout.write(`${JSON.stringify({ port: runtime.app.server.address().port, cookie, key })}\n`);
-process.on('SIGTERM', () => void runtime.close().then(() => process.exit(0)));
+process.stdout.write(`${JSON.stringify({ port: runtime.app.server.address().port, cookie, key, ...extra })}\n`);
+process.on('SIGTERM', async () => {
+  if (profiler !== null) writeFileSync(profile, JSON.stringify((await profiler.post('Profiler.stop')).profile));
+  await runtime.close();
+  process.exit(0);
+});
