@@ -1,3 +1,5 @@
+import { describeValue } from './describe-value.ts';
+
 /**
  * Every error Tenure throws is a `TenureError` with a stable `code`; the HTTP status for each code
  * lives in one table so the service, the adapters and the docs agree.
@@ -45,18 +47,14 @@ export interface ConfigIssue {
   readonly rule: string;
 }
 
+/** `invalid config: session.idle_timeout = 99999 must be <= …`: the key, the value as `describeValue` shows it, the rule. */
 export function formatIssue(issue: ConfigIssue): string {
-  return `invalid config: ${issue.key} = ${formatValue(issue.value)} ${issue.rule}`;
+  return `invalid config: ${describeIssue(issue)}`;
 }
 
-function formatValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === undefined) return '(missing)';
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
+/** `idle_timeout = 99999 must be <= …`, for an HTTP 400 message (never a secret, never a large echo). */
+export function describeIssue(issue: ConfigIssue): string {
+  return `${issue.key} = ${describeValue(issue.key, issue.value)} ${issue.rule}`;
 }
 
 /** Thrown when a configuration or policy does not validate; `issues` has one entry per bad key. */

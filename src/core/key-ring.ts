@@ -1,4 +1,5 @@
 import { createHmac, hkdfSync } from 'node:crypto';
+import { REDACTED } from './describe-value.ts';
 import { ConfigError } from './errors.ts';
 
 /** What each derived key is for: one key per purpose, so no key serves two (DESIGN.md section 6). */
@@ -29,13 +30,13 @@ export interface KeyRing {
 export function createKeyRing(secrets: readonly (string | Uint8Array)[]): KeyRing {
   const buffers = secrets.map((s) => (typeof s === 'string' ? Buffer.from(s, 'utf8') : Buffer.from(s)));
   const issues = [];
-  if (buffers.length === 0) issues.push({ key: 'TENURE_SECRETS', value: '(empty)', rule: 'must list at least one secret of at least 32 bytes' });
+  if (buffers.length === 0) issues.push({ key: 'TENURE_SECRETS', value: REDACTED, rule: 'is empty; it must list at least one secret of at least 32 bytes' });
   buffers.forEach((secret, i) => {
     if (secret.length < MIN_SECRET_BYTES) {
-      issues.push({ key: 'TENURE_SECRETS', value: `(secret #${i + 1}, ${secret.length} bytes)`, rule: `each secret must be at least ${MIN_SECRET_BYTES} bytes` });
+      issues.push({ key: 'TENURE_SECRETS', value: REDACTED, rule: `secret #${i + 1} has ${secret.length} bytes; each secret must be at least ${MIN_SECRET_BYTES} bytes` });
     }
     if (buffers.findIndex((other) => other.equals(secret)) !== i) {
-      issues.push({ key: 'TENURE_SECRETS', value: `(secret #${i + 1})`, rule: 'must not repeat an earlier secret' });
+      issues.push({ key: 'TENURE_SECRETS', value: REDACTED, rule: `secret #${i + 1} repeats an earlier secret; each must differ` });
     }
   });
   if (issues.length > 0) throw new ConfigError(issues);

@@ -1,6 +1,6 @@
 import { parseDuration } from './duration.ts';
 import type { ConfigIssue } from './errors.ts';
-import type { Policy, PolicyField } from './policy.ts';
+import { LIMITS, type Policy, type PolicyField } from './policy.ts';
 import { isPresetName, PRESET_NAMES, type PresetName } from './presets.ts';
 
 /**
@@ -85,17 +85,19 @@ export function fieldByKey(key: string): FieldSpec | undefined {
   return BY_KEY.get(key);
 }
 
-/** Reads one value for a field. Strings are accepted for every kind (variables are strings). */
+/** Reads one value for a field, within `LIMITS`. Strings are accepted for every kind (variables are strings). */
 export function parseFieldValue(spec: FieldSpec, value: unknown): { ok: true; value: unknown } | { ok: false; rule: string } {
   const kind = spec.kind;
   switch (kind.type) {
     case 'seconds': {
       const seconds = parseDuration(value);
-      return seconds === undefined ? { ok: false, rule: 'must be a whole number of seconds >= 0, or a duration like "15m", "12h", "3d"' } : { ok: true, value: seconds };
+      return seconds === undefined || seconds > LIMITS.maxDuration ? { ok: false, rule: SECONDS_RULE } : { ok: true, value: seconds };
     }
     case 'count': {
-      const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
-      return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? { ok: true, value: n } : { ok: false, rule: 'must be a whole number >= 0' };
+      const n = typeof value === 'string' && /^\d{1,16}$/.test(value.trim()) ? Number(value) : value;
+      return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 && n <= LIMITS.maxSessionsPerSubject
+        ? { ok: true, value: n }
+        : { ok: false, rule: `must be a whole number from 0 to ${LIMITS.maxSessionsPerSubject}` };
     }
     case 'boolean':
       if (value === true || value === 'true') return { ok: true, value: true };
@@ -109,18 +111,23 @@ export function parseFieldValue(spec: FieldSpec, value: unknown): { ok: true; va
     }
     case 'list': {
       const items = typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter((s) => s !== '') : value;
-      if (!Array.isArray(items) || !items.every((i) => typeof i === 'string')) return { ok: false, rule: 'must be a list of strings (or a comma-separated string)' };
+      const rule = `must be a list of at most ${LIMITS.maxListItems} strings of at most ${LIMITS.maxText} characters (or a comma-separated string)`;
+      if (!Array.isArray(items) || items.length > LIMITS.maxListItems || !items.every((i) => typeof i === 'string' && i.length <= LIMITS.maxText)) return { ok: false, rule };
       const list = kind.upper === true ? items.map((i: string) => i.toUpperCase()) : (items as string[]);
       if (kind.values !== undefined && !list.every((i) => kind.values!.includes(i))) return { ok: false, rule: `must list only ${kind.values.join(', ')}` };
       return { ok: true, value: Object.freeze([...new Set(list)]) };
     }
     case 'string':
-      return typeof value === 'string' && value !== '' ? { ok: true, value } : { ok: false, rule: 'must be a non-empty string' };
+      return typeof value === 'string' && value !== '' && value.length <= LIMITS.maxText
+        ? { ok: true, value }
+        : { ok: false, rule: `must be a non-empty string of at most ${LIMITS.maxText} characters` };
     case 'nullable-string':
       if (value === null || value === '') return { ok: true, value: null };
-      return typeof value === 'string' ? { ok: true, value } : { ok: false, rule: 'must be a string or null' };
+      return typeof value === 'string' && value.length <= LIMITS.maxText ? { ok: true, value } : { ok: false, rule: `must be a string of at most ${LIMITS.maxText} characters, or null` };
   }
 }
+
+const SECONDS_RULE = `must be a whole number of seconds from 0 to ${LIMITS.maxDuration} (400 days), or a duration like "15m", "12h", "3d"`;
 
 /**
  * Reads a snake_case policy object (a config file's `session:` or an API body): nested `cookie: {…}` or

@@ -1,5 +1,5 @@
 import type { ConfigIssue } from './errors.ts';
-import { DEFAULTS, type Policy, type PolicyField } from './policy.ts';
+import { DEFAULTS, LIMITS, type Policy, type PolicyField } from './policy.ts';
 import { fieldByKey, fieldSpec, parseFieldValue } from './policy-fields.ts';
 import { PRESETS, type PresetName } from './presets.ts';
 
@@ -115,8 +115,12 @@ export function parseOverridesInput(body: unknown): { overrides: Patch; issues: 
     'is_use_org_authenticated_session_lifetime',
     'authenticated_session_lifetime',
     'idleTimeout',
-    (v) => (typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : undefined),
-    'must be a whole number of seconds > 0',
+    (v) => {
+      // The same reader and bounds as idle_timeout itself, and > 0: Kinde's lifetime is never "off".
+      const parsed = parseFieldValue(fieldSpec('idleTimeout')!, v);
+      return parsed.ok && (parsed.value as number) > 0 ? parsed.value : undefined;
+    },
+    `must be a whole number of seconds from 1 to ${LIMITS.maxDuration} (400 days)`,
   );
   return { overrides, issues };
 }

@@ -1,13 +1,14 @@
 import { ConfigError, type ConfigIssue } from './errors.ts';
-import type { Policy } from './policy.ts';
-import { snakeKey } from './policy-fields.ts';
+import { LIMITS, type Policy } from './policy.ts';
+import { parseFieldValue, POLICY_FIELDS, snakeKey } from './policy-fields.ts';
 
 const LOGOUT_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 /** RFC 6265 cookie-name: an RFC 7230 token. */
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /**
- * The cross-field rules of DESIGN.md section 3. Each issue names the field (with `prefix`, e.g.
+ * Every field within its bounds (the same reader every source goes through, so a policy built in code
+ * meets the rules a config file does), then the cross-field rules of docs/policy.md. Each issue names the field (with `prefix`, e.g.
  * `session.`), the value and the rule, e.g. `session.idle_timeout = 99999 must be <= session.absolute_timeout (86400)`.
  */
 export function validatePolicy(policy: Policy, prefix = 'session.'): ConfigIssue[] {
@@ -19,11 +20,24 @@ export function validatePolicy(policy: Policy, prefix = 'session.'): ConfigIssue
     }
   };
 
+  for (const spec of POLICY_FIELDS) {
+    const parsed = parseFieldValue(spec, policy[spec.field]);
+    if (!parsed.ok) issues.push({ key: `${prefix}${spec.key}`, value: policy[spec.field], rule: parsed.rule });
+  }
+  if (issues.length > 0) return issues;
+
   if (policy.absoluteTimeout <= 0) issues.push({ key: key('absoluteTimeout'), value: policy.absoluteTimeout, rule: 'must be > 0 (every session has a hard cap)' });
   atMost('idleTimeout', 'absoluteTimeout');
   atMost('rollingTimeout', 'absoluteTimeout');
   atMost('accessTokenTtl', 'refreshTokenTtl');
   atMost('refreshTokenTtl', 'absoluteTimeout');
+  if (policy.rollingTimeout > 0 && policy.rollingTimeout < LIMITS.minRollingTimeout) {
+    issues.push({
+      key: key('rollingTimeout'),
+      value: policy.rollingTimeout,
+      rule: `must be 0 or >= ${LIMITS.minRollingTimeout}: renewal is due after 3/4 of it, and a shorter one leaves no whole second to renew an active session in`,
+    });
+  }
   if (policy.rollingTimeout > 0 && policy.rollingTimeout < policy.accessTokenTtl) {
     issues.push({ key: key('rollingTimeout'), value: policy.rollingTimeout, rule: `must be 0 or >= ${key('accessTokenTtl')} (${policy.accessTokenTtl})` });
   }

@@ -79,6 +79,31 @@ export const DEFAULTS: Policy = Object.freeze({
   passivePaths: Object.freeze([]) as readonly string[],
 });
 
+/**
+ * The bounds every policy value meets, whatever its source (config file, `TENURE_SESSION_*`, PATCH,
+ * organization override, preset), documented in docs/policy.md.
+ */
+export const LIMITS = Object.freeze({
+  /**
+   * The longest duration, in seconds: 400 days. Browsers keep a cookie at most 400 days (RFC 6265bis,
+   * the Max-Age and Expires attributes), so no session may outlive the cookie it asks a browser to keep;
+   * every deadline also stays a small integer in every store.
+   */
+  maxDuration: 34_560_000,
+  /**
+   * The shortest rolling timeout other than 0. Renewal is due once more than 3/4 of it has passed and
+   * clocks count whole seconds, so a whole second must lie after that point and before the timeout:
+   * 5 is the first value where one does (at 4 s of 5), so a client active every second always renews.
+   */
+  minRollingTimeout: 5,
+  /** The largest `max_sessions_per_subject`. */
+  maxSessionsPerSubject: 100_000,
+  /** The longest string value (cookie name, path, domain, query argument, one passive path). */
+  maxText: 1024,
+  /** The most entries in a list value (`bind`, `logout_methods`, `passive_paths`). */
+  maxListItems: 64,
+});
+
 /** The cookie name for an audience: `<name>` for `default`, `<name>-<audience>` otherwise. */
 export function cookieNameFor(policy: Pick<Policy, 'cookieName' | 'cookieSecure'>, audience: string): string {
   const base = policy.cookieName ?? (policy.cookieSecure ? '__Host-tenure' : 'tenure');

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { REDACTED } from '../core/describe-value.ts';
 import type { ConfigIssue } from '../core/errors.ts';
 import type { Policy, PolicyField } from '../core/policy.ts';
 import { parsePolicyInput, policyFromEnv } from '../core/policy-fields.ts';
@@ -150,14 +151,14 @@ export function loadConfig(options: { readonly env: Readonly<Record<string, stri
   if (secrets !== null) {
     secrets.forEach((secret, i) => {
       if (Buffer.byteLength(secret, 'utf8') < 32) {
-        issues.push({ key: 'TENURE_SECRETS', value: `(secret #${i + 1}, ${Buffer.byteLength(secret, 'utf8')} bytes)`, rule: 'each secret must be at least 32 bytes' });
+        issues.push({ key: 'TENURE_SECRETS', value: REDACTED, rule: `secret #${i + 1} has ${Buffer.byteLength(secret, 'utf8')} bytes; each secret must be at least 32 bytes` });
       }
     });
-    if (secrets.length === 0) issues.push({ key: 'TENURE_SECRETS', value: '(empty)', rule: 'must list at least one secret of at least 32 bytes' });
+    if (secrets.length === 0) issues.push({ key: 'TENURE_SECRETS', value: REDACTED, rule: 'is empty; it must list at least one secret of at least 32 bytes' });
   }
   const subjectKey = env['TENURE_SUBJECT_KEY'] ?? null;
   if (subjectKey !== null && Buffer.byteLength(subjectKey, 'utf8') < 32) {
-    issues.push({ key: 'TENURE_SUBJECT_KEY', value: `(${Buffer.byteLength(subjectKey, 'utf8')} bytes)`, rule: 'must be at least 32 bytes' });
+    issues.push({ key: 'TENURE_SUBJECT_KEY', value: REDACTED, rule: `has ${Buffer.byteLength(subjectKey, 'utf8')} bytes; it must have at least 32` });
   }
 
   const preset = envPolicy.preset ?? filePreset;

@@ -1,11 +1,11 @@
-import { TenureError, type ConfigIssue } from '../../core/errors.ts';
+import { describeIssue, TenureError, type ConfigIssue } from '../../core/errors.ts';
 
 /**
- * Turns validation issues into one `400 invalid_request` naming each field, value and rule.
+ * Turns validation issues into one `400 invalid_request` naming each field, value and rule (the value
+ * as `describeValue` shows it: never a secret, never a large or deep echo).
  * @throws TenureError `invalid_request` when there is any issue.
  */
 export function failOnIssues(issues: readonly ConfigIssue[]): void {
   if (issues.length === 0) return;
-  const message = issues.map((i) => `${i.key} = ${JSON.stringify(i.value) ?? 'null'} ${i.rule}`).join('; ');
-  throw new TenureError('invalid_request', message);
+  throw new TenureError('invalid_request', issues.map(describeIssue).join('; '));
 }
