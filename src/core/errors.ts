@@ -1,4 +1,4 @@
-import { describeValue } from './describe-value.ts';
+import { describeValue, shortText } from './describe-value.ts';
 
 /**
  * Every error Tenure throws is a `TenureError` with a stable `code`; the HTTP status for each code
@@ -54,7 +54,8 @@ export function formatIssue(issue: ConfigIssue): string {
 
 /** `idle_timeout = 99999 must be <= …`, for an HTTP 400 message (never a secret, never a large echo). */
 export function describeIssue(issue: ConfigIssue): string {
-  return `${issue.key} = ${describeValue(issue.key, issue.value)} ${issue.rule}`;
+  // The key may be input too (an unknown key): cut like a value.
+  return `${shortText(issue.key, 128)} = ${describeValue(issue.key, issue.value)} ${issue.rule}`;
 }
 
 /** Thrown when a configuration or policy does not validate; `issues` has one entry per bad key. */

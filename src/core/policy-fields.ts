@@ -229,7 +229,8 @@ export function policyToSnake(policy: Partial<Policy>): Record<string, unknown> 
 }
 
 function unknownKeyRule(key: string): string {
-  const near = POLICY_FIELDS.map((s) => s.key).find((k) => distance(k, key) <= 2);
+  // A suggestion only for key-sized input: the distance costs the product of the lengths.
+  const near = key.length > 64 ? undefined : POLICY_FIELDS.map((s) => s.key).find((k) => distance(k, key) <= 2);
   return near === undefined ? `is not a known policy key; known keys: ${POLICY_FIELDS.map((s) => s.key).join(', ')}` : `is not a known policy key; did you mean ${near}?`;
 }
 

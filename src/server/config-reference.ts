@@ -1,11 +1,11 @@
 import { POLICY_FIELDS, type FieldSpec } from '../core/policy-fields.ts';
-import { DEFAULTS } from '../core/policy.ts';
+import { DEFAULTS, LIMITS } from '../core/policy.ts';
 import { PRESET_NAMES } from '../core/presets.ts';
 
 /** What each policy key means, for the generated reference (docs/policy.md) and the JSON Schema. */
 const DESCRIPTIONS: Readonly<Record<string, string>> = {
   idle_timeout: 'Seconds without activity before the session ends; 0 disables.',
-  rolling_timeout: 'Seconds a credential lives without renewal; renewed after 3/4 of it; 0 disables.',
+  rolling_timeout: 'Seconds a credential lives without renewal; renewed after 3/4 of it; 0 disables, else at least 5.',
   absolute_timeout: 'Seconds from login to the hard end of the session (always on).',
   persistence: '`persistent` sets Max-Age to the time left before the absolute deadline; `non-persistent` makes a browser-session cookie.',
   remember: 'Whether a login may ask for remember-me.',
@@ -45,9 +45,9 @@ function schemaOf(spec: FieldSpec): Record<string, unknown> {
   const base = { description, default: defaultOf(spec) };
   switch (spec.kind.type) {
     case 'seconds':
-      return { ...base, oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^\\s*\\d+\\s*[smhdw]?\\s*$' }] };
+      return { ...base, oneOf: [{ type: 'integer', minimum: 0, maximum: LIMITS.maxDuration }, { type: 'string', pattern: '^\\s*\\d+\\s*[smhdw]?\\s*$' }] };
     case 'count':
-      return { ...base, type: 'integer', minimum: 0 };
+      return { ...base, type: 'integer', minimum: 0, maximum: LIMITS.maxSessionsPerSubject };
     case 'boolean':
       return { ...base, type: 'boolean' };
     case 'enum':
@@ -55,12 +55,15 @@ function schemaOf(spec: FieldSpec): Record<string, unknown> {
     case 'list':
       return {
         ...base,
-        oneOf: [{ type: 'array', items: spec.kind.values === undefined ? { type: 'string' } : { type: 'string', enum: [...spec.kind.values] } }, { type: 'string' }],
+        oneOf: [
+          { type: 'array', maxItems: LIMITS.maxListItems, items: spec.kind.values === undefined ? { type: 'string', maxLength: LIMITS.maxText } : { type: 'string', enum: [...spec.kind.values] } },
+          { type: 'string' },
+        ],
       };
     case 'string':
-      return { ...base, type: 'string', minLength: 1 };
+      return { ...base, type: 'string', minLength: 1, maxLength: LIMITS.maxText };
     case 'nullable-string':
-      return { ...base, type: ['string', 'null'] };
+      return { ...base, type: ['string', 'null'], maxLength: LIMITS.maxText };
   }
 }
 

@@ -7,6 +7,7 @@ import { parsePolicyInput, policyFromEnv } from '../core/policy-fields.ts';
 import { environmentPolicy } from '../core/policy-resolve.ts';
 import { validatePolicy } from '../core/policy-validate.ts';
 import { isPresetName, type PresetName } from '../core/presets.ts';
+import { hostRule, issuerRule, originsRule, trustedProxiesRule } from './config-checks.ts';
 import { readKongSessionConf } from './kong-session-conf.ts';
 
 /** Everything `tenure start` needs, resolved from defaults, the config file and `TENURE_*` variables. */
@@ -179,6 +180,14 @@ export function loadConfig(options: { readonly env: Readonly<Record<string, stri
     policyLayers: { preset, file: filePolicyValues, env: envPolicyValues },
     pinned,
   };
+  const check = (key: ServerKey, rule: string | null): void => {
+    if (rule !== null) issues.push({ key: nameOf(key), value: raw(key), rule });
+  };
+  check('host', hostRule(config.host));
+  check('trusted_proxies', trustedProxiesRule(config.trustedProxies));
+  check('allowed_origins', originsRule(config.allowedOrigins ?? []));
+  check('cors_origins', originsRule(config.corsOrigins));
+  if (config.issuer !== null) check('issuer', issuerRule(config.issuer));
   if (issues.length === 0) {
     issues.push(...validatePolicy(environmentPolicy({ preset, file: filePolicyValues, stored: {}, env: envPolicyValues })));
   }
