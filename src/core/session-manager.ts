@@ -98,6 +98,8 @@ export interface IssuedCredential {
 export interface Issued {
   readonly session: Session;
   readonly credential: IssuedCredential;
+  /** Ids of the subject's sessions ended to make room under `max_sessions_per_subject` with `end-oldest`. */
+  readonly ended: readonly string[];
 }
 
 export interface ValidateOptions {
@@ -291,7 +293,7 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     }
     for (const ended of result.ended) cache?.invalidate({ kind: 'session', id: ended });
     const session = view(record, policy, subject);
-    return { session, credential: credentialFor(session, policy, value, now) };
+    return { session, credential: credentialFor(session, policy, value, now), ended: result.ended };
   };
 
   const metadata = (policy: Policy, context: RequestContext | undefined) => {

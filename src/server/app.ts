@@ -4,6 +4,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { TenureError } from '../core/errors.ts';
 import type { ServerDeps } from './context.ts';
 import { describeError, errorLogFields } from './error-response.ts';
+import { requestIdOf } from './security-log.ts';
 import { withVerifyFastPath } from './verify-fast-path.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -44,6 +45,10 @@ export async function buildApp(deps: ServerDeps, options: AppOptions = {}): Prom
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 65536,
     trustProxy: trusted.length > 0 ? [...trusted] : false,
+    // A client's X-Request-Id is honoured when sane, else one is made; every log line of the request
+    // carries it as `request_id`, and the answer echoes it.
+    genReqId: (req) => requestIdOf(req.headers['x-request-id']),
+    requestIdLogLabel: 'request_id',
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false, allowUnionTypes: true } },
     // Fastify's own server settings, with forward-auth answered in front of its router.
     serverFactory: (handler, settings) => {
@@ -88,6 +93,7 @@ export async function buildApp(deps: ServerDeps, options: AppOptions = {}): Prom
   // Callback-style hooks: every request passes them, and they cost less than async ones.
   app.addHook('onRequest', (request, reply, done) => {
     const url = request.url;
+    void reply.header('x-request-id', request.id);
     if (url.startsWith('/auth/') || url.startsWith('/api/')) void reply.header('cache-control', 'no-store');
     const query = url.indexOf('?');
     if (query >= 0) {

@@ -11,7 +11,9 @@ export interface TokenPair {
 
 export type RefreshResult =
   | { readonly ok: true; readonly pair: TokenPair; readonly session: Session }
-  | { readonly ok: false; readonly reason: 'invalid' | 'reuse' | 'ended' };
+  | { readonly ok: false; readonly reason: 'invalid' | 'ended' }
+  /** A used refresh token came back after the reuse interval: its session was ended. */
+  | { readonly ok: false; readonly reason: 'reuse'; readonly sessionId: string };
 
 export interface TokenService {
   /** A first pair for a session just created by a token-mode login. */

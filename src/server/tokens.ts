@@ -195,7 +195,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         // A used token came back after the reuse interval: it was copied. End the whole session.
         await sessions.destroy(existing.sessionId);
         await store.deleteRefreshForSession(existing.sessionId);
-        return { ok: false, reason: 'reuse' };
+        return { ok: false, reason: 'reuse', sessionId: existing.sessionId };
       }
       const renewed = await sessions.checkSession(existing.sessionId, { context, renew: rotation.status === 'fresh' });
       if (!renewed.ok) return { ok: false, reason: 'ended' };

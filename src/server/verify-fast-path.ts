@@ -6,6 +6,7 @@ import { isLogoutRequest } from '../adapters/http-sessions.ts';
 import type { RequestInfo, ServerDeps } from './context.ts';
 import { describeError, errorLogFields } from './error-response.ts';
 import { forwardAuth, type AnswerHeaders } from './forward-auth.ts';
+import { saneRequestId } from './security-log.ts';
 
 const PATH = '/auth/verify';
 /** Levels at which Fastify logs every request; the fast path logs its one line at `info` too. */
@@ -34,7 +35,11 @@ export function withVerifyFastPath(deps: ServerDeps, fallback: RequestListener, 
     deps.metrics.observeRequest('GET', PATH, status, (performance.now() - started) / 1000);
     const log = options.logger();
     if (log !== undefined && REQUEST_LOG_LEVELS.has(log.level)) {
-      log.info({ req: { method: 'GET', url, ip: client(req).ip }, res: { statusCode: status }, responseTime: performance.now() - started }, 'request completed');
+      const id = saneRequestId(req.headers['x-request-id']);
+      log.info(
+        { ...(id === null ? {} : { request_id: id }), req: { method: 'GET', url, ip: client(req).ip }, res: { statusCode: status }, responseTime: performance.now() - started },
+        'request completed',
+      );
     }
   };
   const failed = (req: IncomingMessage, res: ServerResponse, url: string, error: unknown, started: number): void => {
@@ -82,6 +87,9 @@ export function withVerifyFastPath(deps: ServerDeps, fallback: RequestListener, 
       return;
     }
     const started = performance.now();
+    // A gateway's request id is echoed (never made up here: the hot path stays free of it otherwise).
+    const requestId = req.headers['x-request-id'] === undefined ? null : saneRequestId(req.headers['x-request-id']);
+    if (requestId !== null) res.setHeader('x-request-id', requestId);
     let logout: boolean | Promise<boolean>;
     try {
       logout = logoutAsked(url);

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { CreateSessionInput, Validation } from '../../core/session-manager.ts';
 import { clearSessionCookieHeaders, sessionCookieHeaders } from '../../core/cookie-header.ts';
 import { TenureError } from '../../core/errors.ts';
 import { isLogoutRequest, pathOf } from '../../adapters/http-sessions.ts';
@@ -6,6 +7,7 @@ import { audienceFrom, optionalString, requireSession } from '../authenticate.ts
 import { appendSetCookie, bearerOf, cookiesOf, headerOf, ownOrigin, requestContext, sessionCookieOf, type ServerDeps } from '../context.ts';
 import { csrfRejected } from '../csrf.ts';
 import { forwardAuth, headersObject } from '../forward-auth.ts';
+import { logSecurityEvent, type SecurityLogger } from '../security-log.ts';
 import { SESSION_JSON_SCHEMA, sessionJson } from '../session-json.ts';
 import { endSession } from '../use-cases/sessions.ts';
 
@@ -41,27 +43,47 @@ export function authRoutes(app: FastifyInstance, deps: ServerDeps): void {
     }, done).catch(done);
   });
 
+  /** A login's session; a subject at its session limit is a security event either way (refused or the oldest ended). */
+  const createSession = async (log: SecurityLogger, input: CreateSessionInput & { readonly subject: string; readonly audience: string }) => {
+    try {
+      const issued = await deps.sessions.create(input);
+      if (issued.ended.length > 0) {
+        logSecurityEvent(log, 'session_limit_reached', {
+          subject: input.subject,
+          session_id: issued.session.id,
+          audience: input.audience,
+          reason: 'end-oldest',
+          ended_session_ids: issued.ended,
+        });
+      }
+      return issued;
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'session_limit') {
+        logSecurityEvent(log, 'session_limit_reached', { subject: input.subject, audience: input.audience, reason: 'refuse' });
+      }
+      throw error;
+    }
+  };
+
   const logout = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const query = request.query as Record<string, unknown> | undefined;
     const audience = audienceFrom(query?.['audience']);
     const policy = await deps.policies.policyFor(null);
     const cookies = cookiesOf(request);
     const bearer = bearerOf(request);
-    let sessionId: string | undefined;
+    let validation: Validation | undefined;
     if (bearer !== undefined) {
-      const validation = await deps.tokens.validateAccess(bearer, { audience, passive: true, context: requestContext(request) });
-      sessionId = validation.ok ? validation.session.id : undefined;
+      validation = await deps.tokens.validateAccess(bearer, { audience, passive: true, context: requestContext(request) });
     } else {
       const read = sessionCookieOf(request, policy, audience);
       if (read.ok) {
         if (csrfRejected({ header: (name) => headerOf(request, name), ownOrigin: ownOrigin(request) }, deps.config.allowedOrigins)) {
           throw new TenureError('csrf_rejected', 'cross-site request refused');
         }
-        const validation = await deps.sessions.validate(read.value, { audience, passive: true, context: requestContext(request) });
-        sessionId = validation.ok ? validation.session.id : undefined;
+        validation = await deps.sessions.validate(read.value, { audience, passive: true, context: requestContext(request) });
       }
     }
-    if (sessionId !== undefined) await endSession(deps, sessionId, 'logout');
+    if (validation?.ok === true) await endSession(deps, validation.session.id, 'logout', request.log, { subject: validation.session.subject });
     appendSetCookie(reply, clearSessionCookieHeaders(policy, audience, cookies));
     if (deps.config.clearSiteData) reply.header('clear-site-data', '"cookies", "storage"');
     await reply.code(204).send();
@@ -101,6 +123,7 @@ export function authRoutes(app: FastifyInstance, deps: ServerDeps): void {
       const wait = deps.throttle.retryAfter(username, ip);
       if (wait > 0) {
         deps.metrics.logins.inc({ result: 'throttled' });
+        logSecurityEvent(request.log, 'login_failed', { reason: 'throttled', ip, audience });
         reply.header('retry-after', String(wait));
         throw new TenureError('rate_limited', `too many failed logins; retry in ${wait} seconds`);
       }
@@ -116,12 +139,14 @@ export function authRoutes(app: FastifyInstance, deps: ServerDeps): void {
         deps.throttle.fail(username, ip);
         deps.metrics.logins.inc({ result: 'failure' });
         deps.metrics.loginFailures.inc({ reason: failure ?? 'unknown_user' });
+        logSecurityEvent(request.log, 'login_failed', { reason: failure ?? 'unknown_user', subject: user?.id ?? null, org, audience, ip });
         throw new TenureError('invalid_credentials', 'invalid username or password');
       }
       deps.throttle.succeed(username, ip);
 
-      const issued = await deps.sessions.create({ subject: user.id, audience, org, remember, context: requestContext(request) });
+      const issued = await createSession(request.log, { subject: user.id, audience, org, remember, context: requestContext(request) });
       deps.metrics.logins.inc({ result: 'success' });
+      logSecurityEvent(request.log, 'login_succeeded', { session_id: issued.session.id, subject: user.id, org, audience, ip });
       if (mode === 'token') {
         const pair = await deps.tokens.issue(issued.session);
         return { ...pair, session: sessionJson(issued.session) };

@@ -4,7 +4,7 @@ import { TenureError } from '../../core/errors.ts';
 import { audienceFrom, requireSession } from '../authenticate.ts';
 import { appendSetCookie, cookiesOf, requestContext, type ServerDeps } from '../context.ts';
 import { listedSessionJson } from '../session-json.ts';
-import { allSessionsOf, endSession } from '../use-cases/sessions.ts';
+import { allSessionsOf, endSession, recordRevocation } from '../use-cases/sessions.ts';
 import { changeOwnPassword } from '../use-cases/users.ts';
 
 const AUDIENCE_QUERY = { type: 'object', properties: { audience: { type: 'string' } } } as const;
@@ -36,7 +36,7 @@ export function selfServiceRoutes(app: FastifyInstance, deps: ServerDeps): void 
       const auth = await requireSession(deps, request, { audience: audienceFrom((request.query as Record<string, unknown>)['audience']) });
       appendSetCookie(reply, auth.setCookie);
       const target = await deps.sessions.get(request.params.id);
-      if (target === null || target.subject !== auth.session.subject || !(await endSession(deps, target.id, 'self'))) {
+      if (target === null || target.subject !== auth.session.subject || !(await endSession(deps, target.id, 'self', request.log, { subject: auth.session.subject }))) {
         throw new TenureError('not_found', 'no such session');
       }
       return reply.code(204).send();
@@ -57,7 +57,7 @@ export function selfServiceRoutes(app: FastifyInstance, deps: ServerDeps): void 
       const auth = await requireSession(deps, request, { audience: audienceFrom(query['audience']) });
       const others = query['others'] === true;
       const ended = await deps.sessions.revokeSubject(auth.session.subject, others ? { exceptId: auth.session.id } : {});
-      deps.metrics.revocations.inc({ kind: 'self' }, ended);
+      recordRevocation(deps, request.log, 'self', ended, { subject: auth.session.subject });
       if (others) appendSetCookie(reply, auth.setCookie);
       return reply.code(204).send();
     },
@@ -80,7 +80,7 @@ export function selfServiceRoutes(app: FastifyInstance, deps: ServerDeps): void 
     async (request, reply) => {
       const body = request.body as { current_password: string; new_password: string };
       const auth = await requireSession(deps, request, { audience: audienceFrom((request.query as Record<string, unknown>)['audience']) });
-      await changeOwnPassword(deps, auth.session.subject, body.current_password, body.new_password, auth.session.id);
+      await changeOwnPassword(deps, auth.session.subject, body.current_password, body.new_password, auth.session.id, request.log);
       const issued = await deps.sessions.regenerate(auth.session, { context: requestContext(request) });
       if (auth.source === 'cookie') {
         appendSetCookie(reply, sessionCookieHeaders(await deps.policies.policyFor(null), issued.credential, cookiesOf(request)));

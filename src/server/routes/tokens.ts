@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { TenureError } from '../../core/errors.ts';
 import { requestContext, type ServerDeps } from '../context.ts';
+import { logSecurityEvent } from '../security-log.ts';
 import { sessionJson } from '../session-json.ts';
 
 /** Token mode: refresh and the public keys (CONTRACT.md `POST /auth/token`, `/.well-known/jwks.json`). */
@@ -26,7 +27,11 @@ export function tokenRoutes(app: FastifyInstance, deps: ServerDeps): void {
       if (typeof token !== 'string' || token === '') throw new TenureError('invalid_request', 'refresh_token is required');
       const result = await deps.tokens.refresh(token, requestContext(request));
       if (!result.ok) {
-        if (result.reason === 'reuse') deps.metrics.refreshReuse.inc();
+        if (result.reason === 'reuse') {
+          deps.metrics.refreshReuse.inc();
+          const ended = await deps.sessions.get(result.sessionId);
+          logSecurityEvent(request.log, 'refresh_reuse_detected', { session_id: result.sessionId, subject: ended?.subject ?? null });
+        }
         throw new TenureError('invalid_grant', 'the refresh token is invalid, expired or already used');
       }
       deps.metrics.renewals.inc();

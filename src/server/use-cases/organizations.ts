@@ -5,6 +5,7 @@ import { validatePolicy } from '../../core/policy-validate.ts';
 import type { ServerDeps } from '../context.ts';
 import type { OrgRecord, Page } from '../directory.ts';
 import { failOnIssues } from './policy-issues.ts';
+import type { SecurityLogger } from '../security-log.ts';
 import { endOrgSessions } from './sessions.ts';
 
 const ORG_CODE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
@@ -51,9 +52,9 @@ export async function createOrg(deps: ServerDeps, orgCode: string, name: string)
  * Deletes an organization after ending its sessions.
  * @throws TenureError `not_found`.
  */
-export async function deleteOrg(deps: ServerDeps, code: string): Promise<void> {
+export async function deleteOrg(deps: ServerDeps, code: string, log: SecurityLogger): Promise<void> {
   await getOrg(deps, code);
-  await endOrgSessions(deps, code);
+  await endOrgSessions(deps, code, log);
   await deps.directory.deleteOrg(code);
   deps.policies.invalidate();
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { TenureError } from '../../core/errors.ts';
 import type { ServerDeps } from '../context.ts';
 import type { Page, UserRecord } from '../directory.ts';
+import type { SecurityLogger } from '../security-log.ts';
 import { endSessionsOnPasswordChange, endUserSessions } from './sessions.ts';
 
 /** What an administrator may set on a user (CONTRACT.md "Admin API", users). */
@@ -54,7 +55,7 @@ export async function createUser(deps: ServerDeps, input: UserInput & { readonly
  * a new password ends each session whose own organization's policy says so.
  * @throws TenureError `not_found`, `invalid_request`, `conflict` (username taken).
  */
-export async function updateUser(deps: ServerDeps, id: string, input: UserInput): Promise<UserRecord> {
+export async function updateUser(deps: ServerDeps, id: string, input: UserInput, log: SecurityLogger): Promise<UserRecord> {
   const before = await getUser(deps, id);
   if (input.password !== undefined) checkPassword(input.password);
   const after = await deps.directory.updateUser(before.id, {
@@ -68,8 +69,8 @@ export async function updateUser(deps: ServerDeps, id: string, input: UserInput)
   if (after === null) throw new TenureError('not_found', 'no such user');
   const disabled = after.disabled && !before.disabled;
   const demoted = before.roles.some((role) => !after.roles.includes(role));
-  if (disabled || demoted) await endUserSessions(deps, after.id, { kind: disabled ? 'user_disabled' : 'admin' });
-  else if (input.password !== undefined) await endSessionsOnPasswordChange(deps, after.id);
+  if (disabled || demoted) await endUserSessions(deps, after.id, { kind: disabled ? 'user_disabled' : 'admin', log });
+  else if (input.password !== undefined) await endSessionsOnPasswordChange(deps, after.id, { log });
   return after;
 }
 
@@ -77,9 +78,9 @@ export async function updateUser(deps: ServerDeps, id: string, input: UserInput)
  * Deletes a user and ends all of its sessions.
  * @throws TenureError `not_found`.
  */
-export async function deleteUser(deps: ServerDeps, id: string): Promise<void> {
+export async function deleteUser(deps: ServerDeps, id: string, log: SecurityLogger): Promise<void> {
   const user = await getUser(deps, id);
-  await endUserSessions(deps, user.id, { kind: 'admin' });
+  await endUserSessions(deps, user.id, { kind: 'admin', log });
   await deps.directory.deleteUser(user.id);
 }
 
@@ -88,7 +89,14 @@ export async function deleteUser(deps: ServerDeps, id: string): Promise<void> {
  * new credential), the others end per their organizations' policies.
  * @throws TenureError `invalid_credentials` (403) when `current` is wrong.
  */
-export async function changeOwnPassword(deps: ServerDeps, userId: string, current: string, next: string, currentSessionId: string): Promise<void> {
+export async function changeOwnPassword(
+  deps: ServerDeps,
+  userId: string,
+  current: string,
+  next: string,
+  currentSessionId: string,
+  log: SecurityLogger,
+): Promise<void> {
   const user = await deps.directory.getUser(userId);
   if (user === null || !(await deps.passwords.verify(user.passwordHash, current))) {
     // 403, not 401: the caller is signed in, it is this action that is refused.
@@ -96,7 +104,7 @@ export async function changeOwnPassword(deps: ServerDeps, userId: string, curren
   }
   checkPassword(next);
   await deps.directory.updateUser(user.id, { passwordHash: await deps.passwords.hash(next), updatedAt: deps.clock() });
-  await endSessionsOnPasswordChange(deps, user.id, { exceptId: currentSessionId });
+  await endSessionsOnPasswordChange(deps, user.id, { exceptId: currentSessionId, log });
 }
 
 function checkPassword(password: string): void {

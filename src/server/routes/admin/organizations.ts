@@ -44,7 +44,7 @@ export function organizationRoutes(admin: FastifyInstance, deps: ServerDeps): vo
     '/api/v1/organizations/:org_code',
     { schema: { summary: 'Delete an organization and end its sessions.', tags: ['admin'], params: ORG_PARAMS } },
     async (request, reply) => {
-      await deleteOrg(deps, request.params.org_code);
+      await deleteOrg(deps, request.params.org_code, request.log);
       return reply.code(204).send();
     },
   );
@@ -82,7 +82,7 @@ export function organizationRoutes(admin: FastifyInstance, deps: ServerDeps): vo
     { schema: { summary: 'End every session of an organization.', tags: ['admin'], params: ORG_PARAMS } },
     async (request, reply) => {
       await getOrg(deps, request.params.org_code);
-      await endOrgSessions(deps, request.params.org_code);
+      await endOrgSessions(deps, request.params.org_code, request.log);
       return reply.code(204).send();
     },
   );

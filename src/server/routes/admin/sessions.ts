@@ -45,7 +45,7 @@ export function sessionRoutes(admin: FastifyInstance, deps: ServerDeps): void {
       if ((request.query as { all?: boolean }).all !== true) {
         throw new TenureError('invalid_request', 'all=true is required to end every session');
       }
-      await endAllSessions(deps);
+      await endAllSessions(deps, request.log);
       return reply.code(204).send();
     },
   );
@@ -60,7 +60,7 @@ export function sessionRoutes(admin: FastifyInstance, deps: ServerDeps): void {
     '/api/v1/sessions/:id',
     { schema: { summary: 'End one session.', tags: ['admin'], params: ID_PARAMS } },
     async (request, reply) => {
-      if (!(await endSession(deps, request.params.id, 'admin'))) throw new TenureError('not_found', 'no such active session');
+      if (!(await endSession(deps, request.params.id, 'admin', request.log))) throw new TenureError('not_found', 'no such active session');
       return reply.code(204).send();
     },
   );

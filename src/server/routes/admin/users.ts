@@ -51,14 +51,14 @@ export function userRoutes(admin: FastifyInstance, deps: ServerDeps): void {
         body: USER_BODY,
       },
     },
-    async (request) => userJson(await updateUser(deps, request.params.id, request.body as UserInput)),
+    async (request) => userJson(await updateUser(deps, request.params.id, request.body as UserInput, request.log)),
   );
 
   admin.delete<{ Params: { id: string } }>(
     '/api/v1/users/:id',
     { schema: { summary: 'Delete a user and end its sessions.', tags: ['admin'], params: ID_PARAMS } },
     async (request, reply) => {
-      await deleteUser(deps, request.params.id);
+      await deleteUser(deps, request.params.id, request.log);
       return reply.code(204).send();
     },
   );
@@ -79,7 +79,7 @@ export function userRoutes(admin: FastifyInstance, deps: ServerDeps): void {
     { schema: { summary: "End all of a user's sessions.", tags: ['admin'], params: ID_PARAMS } },
     async (request, reply) => {
       const user = await getUser(deps, request.params.id);
-      await endUserSessions(deps, user.id, { kind: 'admin' });
+      await endUserSessions(deps, user.id, { kind: 'admin', log: request.log });
       return reply.code(204).send();
     },
   );
