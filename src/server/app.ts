@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { TenureError } from '../core/errors.ts';
 import type { ServerDeps } from './context.ts';
 import { describeError, errorLogFields } from './error-response.ts';
@@ -48,7 +48,7 @@ export async function buildApp(deps: ServerDeps, options: AppOptions = {}): Prom
     // A client's X-Request-Id is honoured when sane, else one is made; every log line of the request
     // carries it as `request_id`, and the answer echoes it.
     genReqId: (req) => requestIdOf(req.headers['x-request-id']),
-    requestIdLogLabel: 'request_id',
+    logController: new LogController({ requestIdLogLabel: 'request_id' }),
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false, allowUnionTypes: true } },
     // Fastify's own server settings, with forward-auth answered in front of its router.
     serverFactory: (handler, settings) => {

@@ -55,7 +55,8 @@ export function sqliteDriver(filename: string): SqlDriver {
       return run();
     } catch (error) {
       const code = (error as { code?: unknown }).code;
-      if (code === 'SQLITE_BUSY' || code === 'SQLITE_IOERR' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_FULL') {
+      // Extended codes too (SQLITE_IOERR_WRITE on a full disk, SQLITE_BUSY_SNAPSHOT, …): the store, not the query, failed.
+      if (typeof code === 'string' && /^SQLITE_(BUSY|IOERR|CANTOPEN|FULL)(_|$)/.test(code)) {
         throw new StoreUnavailableError(`the SQLite store is unavailable (${String(code)})`, { cause: error });
       }
       throw error;
