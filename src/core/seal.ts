@@ -29,27 +29,42 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
 /**
  * Derivations of recently opened seals, per seal key. A browser presents the same cookie many times, and
  * HKDF costs about as much as the decryption itself; a derivation depends only on (seal key, salt), so
- * reusing it changes nothing an attacker can observe. Bounded per key, oldest evicted first.
+ * reusing it changes nothing an attacker can observe. Sized above the validated-session cache (10,000
+ * entries by default), so a cookie that has left that cache still skips HKDF when it returns: with many
+ * users each seen a few times a minute, nearly every request misses the session cache
+ * (docs/performance.md, P7). The 44-byte derivations sit in one slab (~1.4 MB), oldest replaced first.
  */
-const DERIVED_CACHE_SIZE = 4096;
-const derivedCache = new WeakMap<Buffer, Map<string, Buffer>>();
+const DERIVED_CACHE_SIZE = 32_768;
+const DERIVED_BYTES = 44;
 
+interface DerivedCache {
+  readonly slots: Map<string, number>;
+  readonly salts: (string | undefined)[];
+  readonly slab: Buffer;
+  next: number;
+}
+
+const derivedCache = new WeakMap<Buffer, DerivedCache>();
+
+/** The key (32 bytes) and IV (12 bytes) of one seal, as a view that stays valid until the caller returns. */
 function derive(sealKey: Buffer, salt: Buffer): Buffer {
   let cache = derivedCache.get(sealKey);
   if (cache === undefined) {
-    cache = new Map();
+    cache = { slots: new Map(), salts: new Array<string | undefined>(DERIVED_CACHE_SIZE), slab: Buffer.alloc(DERIVED_CACHE_SIZE * DERIVED_BYTES), next: 0 };
     derivedCache.set(sealKey, cache);
   }
   const cacheKey = salt.toString('latin1');
-  const hit = cache.get(cacheKey);
-  if (hit !== undefined) return hit;
-  const derived = Buffer.from(hkdfSync('sha256', sealKey, salt, INFO, 44));
-  if (cache.size >= DERIVED_CACHE_SIZE) {
-    const oldest = cache.keys().next();
-    if (oldest.done !== true) cache.delete(oldest.value);
-  }
-  cache.set(cacheKey, derived);
-  return derived;
+  const hit = cache.slots.get(cacheKey);
+  if (hit !== undefined) return cache.slab.subarray(hit * DERIVED_BYTES, (hit + 1) * DERIVED_BYTES);
+  const slot = cache.next;
+  cache.next = (slot + 1) % DERIVED_CACHE_SIZE;
+  const evicted = cache.salts[slot];
+  if (evicted !== undefined) cache.slots.delete(evicted);
+  cache.salts[slot] = cacheKey;
+  cache.slots.set(cacheKey, slot);
+  const view = cache.slab.subarray(slot * DERIVED_BYTES, (slot + 1) * DERIVED_BYTES);
+  view.set(new Uint8Array(hkdfSync('sha256', sealKey, salt, INFO, DERIVED_BYTES)));
+  return view;
 }
 
 function associatedData(kid: Uint8Array, context: SealContext): Buffer {

@@ -356,11 +356,15 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     const parsed = parse(value, envPolicy, audience);
     if (!parsed.ok) return refuse(parsed.reason);
 
-    const record = parsed.mode === 'server' ? await store.findByTokenHash(parsed.hash) : await store.get(parsed.state.s);
+    let record: SessionRecord | null;
+    let generation: number | undefined;
+    if (parsed.mode === 'server') record = await store.findByTokenHash(parsed.hash);
+    else if (store.getWithGeneration === undefined) record = await store.get(parsed.state.s);
+    else ({ record, generation } = (await store.getWithGeneration(parsed.state.s)) ?? { record: null });
     if (record === null) return refuse('unknown');
     const isCurrent = record.tokenHash === parsed.hash;
     if (!isCurrent && record.prevTokenHash !== parsed.hash) return refuse('unknown');
-    return (await evaluate(record, audience, opts, { parsed, isCurrent }, envPolicy, { key: value, hit: false, subject: undefined }))!;
+    return (await evaluate(record, audience, opts, { parsed, isCurrent }, envPolicy, { key: value, hit: false, subject: undefined, generation }))!;
   };
 
   const checkSession: SessionManager['checkSession'] = async (id, opts = {}) => {
@@ -448,7 +452,7 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     opts: ValidateOptions,
     credential: CredentialOnRow | null,
     envPolicy: Policy | null,
-    caching: { readonly key: string; readonly hit: boolean; readonly subject: string | undefined } | null,
+    caching: { readonly key: string; readonly hit: boolean; readonly subject: string | undefined; readonly generation?: number | undefined } | null,
   ): Promise<Validation | null> => {
     const policy = record.org === null && envPolicy !== null ? envPolicy : await policyFor(record.org);
     const now = clock();
@@ -464,7 +468,7 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
       await recordEnd(record, verdict.expired, policy);
       return refuse(verdict.expired, session);
     }
-    if (caching?.hit !== true && parsed?.mode === 'cookie' && parsed.state.g < (await store.getGeneration(record.subjectKey))) {
+    if (caching?.hit !== true && parsed?.mode === 'cookie' && parsed.state.g < (caching?.generation ?? (await store.getGeneration(record.subjectKey)))) {
       return refuse('revoked', session);
     }
     let result: Validation;

@@ -19,6 +19,11 @@ export interface SessionStore {
    */
   create(record: SessionRecord, limit?: SessionLimit): Promise<CreateResult>;
   get(id: string): Promise<SessionRecord | null>;
+  /**
+   * Optional: the session and its subject's generation in one read (cookie storage checks both on
+   * every request that misses the cache). Without it, callers ask `get` then `getGeneration`.
+   */
+  getWithGeneration?(id: string): Promise<{ readonly record: SessionRecord; readonly generation: number } | null>;
   /** The session whose current **or previous** credential hash is `hash`. */
   findByTokenHash(hash: string): Promise<SessionRecord | null>;
   /** Writes activity; a no-op on a missing or ended session. Answers whether a live row was touched. */

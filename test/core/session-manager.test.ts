@@ -5,6 +5,7 @@ import { DEFAULTS, type Policy } from '../../src/core/policy.ts';
 import { createSessionManager, type Validation } from '../../src/core/session-manager.ts';
 import type { SessionStore } from '../../src/core/store.ts';
 import { createMemoryStore } from '../../src/stores/memory.ts';
+import { createSqliteStore } from '../../src/stores/sqlite.ts';
 
 const SECRET = 'a-test-secret-that-is-at-least-32-bytes-long';
 const OLD_SECRET = 'an-older-secret-that-is-also-32-bytes-or-more';
@@ -360,6 +361,20 @@ describe('cookie storage', () => {
     assert.equal(reasonOf(await sessions.validate(credential.value)), 'revoked');
     const after = await sessions.create({ subject: 'alice' });
     assert.equal(reasonOf(await sessions.validate(after.credential.value)), 'ok');
+  });
+
+  it('refuses a cookie whose subject generation moved on, when the store reads both in one call (SQLite)', async () => {
+    const store = createSqliteStore({ filename: ':memory:' });
+    await store.init();
+    assert.ok(store.getWithGeneration !== undefined);
+    const { sessions } = setup(cookiePolicy, { store });
+    const { credential } = await sessions.create({ subject: 'alice' });
+    assert.equal(reasonOf(await sessions.validate(credential.value)), 'ok');
+    await store.bumpGeneration('alice');
+    sessions.close();
+    const fresh = setup(cookiePolicy, { store });
+    assert.equal(reasonOf(await fresh.sessions.validate(credential.value)), 'revoked');
+    await store.close();
   });
 
   it('refuses a cookie sealed for another audience as tampered', async () => {

@@ -176,6 +176,20 @@ export function runStoreConformance(
       assert.equal(await store.getGeneration('gen-other'), 0);
     });
 
+    it('reads a session with its subject generation in one call, when the store offers it', async (t) => {
+      if (store.getWithGeneration === undefined) {
+        t.skip('this store reads them apart');
+        return;
+      }
+      const r = record({ subjectKey: `joined-${counter}` });
+      await store.create(r);
+      assert.deepEqual(await store.getWithGeneration!(r.id), { record: r, generation: 0 });
+      await store.bumpGeneration(r.subjectKey);
+      await store.bumpGeneration(r.subjectKey);
+      assert.deepEqual(await store.getWithGeneration!(r.id), { record: r, generation: 2 });
+      assert.equal(await store.getWithGeneration!('no-such-session'), null);
+    });
+
     it('enforces a session limit: end-oldest makes room, refuse inserts nothing; ended and expired do not count', async () => {
       const limit = (onLimit: 'end-oldest' | 'refuse') => ({ max: 2, onLimit, now: NOW, at });
       const expired = record({ subjectKey: 'limit', idleExpiresAt: NOW - 1 });

@@ -18,6 +18,9 @@ type Row = Record<string, unknown>;
 const COLUMNS =
   'id, token_hash, prev_token_hash, prev_valid_until, subject_key, subject, audience, org, created_at, last_activity_at, renewed_at, ' +
   'idle_expires_at, rolling_expires_at, absolute_expires_at, purge_at, remember, persistent, generation, ended_at, end_reason, ip, user_agent, scheme, data';
+const JOINED_COLUMNS = COLUMNS.split(', ')
+  .map((column) => `s.${column}`)
+  .join(', ');
 const PLACEHOLDERS = COLUMNS.split(',').map(() => '?').join(', ');
 // The subject's next creation number, taken in the INSERT itself (serialised per subject under a limit).
 const INSERT =
@@ -69,6 +72,16 @@ export function createSqlStore(driver: SqlDriver, options: { readonly migrate?: 
     async get(id) {
       const rows = await driver.all(`SELECT ${COLUMNS} FROM tenure_sessions WHERE id = ?`, [id]);
       return rows[0] === undefined ? null : fromRow(rows[0]);
+    },
+
+    async getWithGeneration(id) {
+      // One statement instead of two on cookie storage's cold path (docs/performance.md, P7).
+      const rows = await driver.all(
+        `SELECT ${JOINED_COLUMNS}, g.generation AS subject_generation FROM tenure_sessions s LEFT JOIN tenure_generations g ON g.subject_key = s.subject_key WHERE s.id = ?`,
+        [id],
+      );
+      const row = rows[0];
+      return row === undefined ? null : { record: fromRow(row), generation: row['subject_generation'] === null ? 0 : Number(row['subject_generation']) };
     },
 
     async findByTokenHash(hash) {
