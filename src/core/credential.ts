@@ -1,7 +1,7 @@
 import type { KeyRing } from './key-ring.ts';
 import type { Random } from './random.ts';
 import { openValue, sealValue } from './seal.ts';
-import { issueToken, parseToken, successorId, tokenHash } from './server-token.ts';
+import { issueToken, parseToken, successorId, tokenHash, type TokenVersion } from './server-token.ts';
 
 /**
  * The two credential shapes a session can have (DESIGN.md section 5):
@@ -12,7 +12,7 @@ import { issueToken, parseToken, successorId, tokenHash } from './server-token.t
  * Both name the row's current credential with a hash, so one `rotate` serves both.
  */
 export type ParsedCredential =
-  | { readonly ok: true; readonly mode: 'server'; readonly hash: string; readonly id: Buffer; readonly current: boolean }
+  | { readonly ok: true; readonly mode: 'server'; readonly hash: string; readonly id: Buffer; readonly current: boolean; readonly version: TokenVersion }
   | { readonly ok: true; readonly mode: 'cookie'; readonly hash: string; readonly state: SealedState; readonly current: boolean }
   | { readonly ok: false; readonly reason: 'malformed' | 'tampered' };
 
@@ -36,17 +36,18 @@ export interface CredentialContext {
 export function parseServerCredential(ring: KeyRing, value: string): ParsedCredential {
   const parsed = parseToken(ring, 'session', value);
   if (!parsed.ok) return parsed;
-  return { ok: true, mode: 'server', hash: tokenHash(parsed.id), id: parsed.id, current: parsed.current };
+  return { ok: true, mode: 'server', hash: tokenHash(parsed.id, parsed.version), id: parsed.id, current: parsed.current, version: parsed.version };
 }
 
-export function issueServerCredential(ring: KeyRing, id: Uint8Array): { readonly value: string; readonly hash: string } {
-  return { value: issueToken(ring, 'session', id), hash: tokenHash(id) };
+/** A server token for `id` and the hash the store keeps; version 2 ids name their partition (core/partition.ts). */
+export function issueServerCredential(ring: KeyRing, id: Uint8Array, version: TokenVersion = 2): { readonly value: string; readonly hash: string } {
+  return { value: issueToken(ring, 'session', id, version), hash: tokenHash(id, version) };
 }
 
-/** The deterministic successor of a server token, so racing renewals on several nodes agree. */
-export function serverSuccessor(ring: KeyRing, id: Uint8Array): { readonly value: string; readonly hash: string; readonly id: Buffer } {
-  const next = successorId(ring, 'session', id);
-  return { ...issueServerCredential(ring, next), id: next };
+/** The deterministic successor of a server token (same version), so racing renewals on several nodes agree. */
+export function serverSuccessor(ring: KeyRing, id: Uint8Array, version: TokenVersion): { readonly value: string; readonly hash: string; readonly id: Buffer } {
+  const next = successorId(ring, 'session', id, version);
+  return { ...issueServerCredential(ring, next, version), id: next };
 }
 
 export function parseCookieCredential(ring: KeyRing, value: string, context: CredentialContext): ParsedCredential {

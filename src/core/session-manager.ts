@@ -14,6 +14,7 @@ import { createKeyRing, type KeyRing } from './key-ring.ts';
 import { cookieNameFor, DEFAULTS, type BindKind, type Policy } from './policy.ts';
 import { assertValidPolicy } from './policy-validate.ts';
 import { cryptoRandom, type Random } from './random.ts';
+import { partitionIn, partitionOf, placeIn } from './partition.ts';
 import { openValue, sealValue } from './seal.ts';
 import { createSessionCache, type SessionCacheOptions } from './session-cache.ts';
 import type { EndReason, RefusalReason, SessionRecord } from './session.ts';
@@ -272,14 +273,16 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     limit: boolean,
     now: number,
   ): Promise<Issued> => {
-    const id = random(SESSION_ID_BYTES).toString('base64url');
+    // Ids and tokens name the subject's partition, so a sharded store finds them in one round trip.
+    const partition = partitionOf(base.subjectKey);
+    const id = placeIn(random(SESSION_ID_BYTES), partition).toString('base64url');
     let value: string;
     let hash: string;
     if (policy.storage === 'cookie') {
       const state: SealedState = { s: id, r: 0, u: subject, g: base.generation };
       ({ value, hash } = sealCookieCredential(ring, state, { cookieName: cookieNameFor(policy, base.audience), audience: base.audience }, random));
     } else {
-      ({ value, hash } = issueServerCredential(ring, random(TOKEN_ID_BYTES)));
+      ({ value, hash } = issueServerCredential(ring, placeIn(random(TOKEN_ID_BYTES), partition)));
     }
     const record: SessionRecord = { ...base, id, tokenHash: hash };
     const result = await store.create(
@@ -377,7 +380,7 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     const policy = await policyFor(record.org);
     const now = clock();
     const update = { ...touchUpdate({ ...record, renewedAt: now }, policy, now), renewedAt: now, prevValidUntil: now };
-    const rotated = await store.rotate(record.id, record.tokenHash, tokenHashOf(random(TOKEN_ID_BYTES)), update);
+    const rotated = await store.rotate(record.id, record.tokenHash, tokenHashOf(placeIn(random(TOKEN_ID_BYTES), partitionIn(record.id)), 2), update);
     if (rotated !== 'rotated') return result;
     return { ok: true, session: view({ ...record, ...update }, policy, result.session.subject), renewed: null };
   };
@@ -511,7 +514,7 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     const cookieContext = { cookieName: cookieNameFor(policy, record.audience), audience: record.audience };
     const successor = (): { value: string; hash: string } =>
       parsed.mode === 'server'
-        ? serverSuccessor(ring, parsed.id)
+        ? serverSuccessor(ring, parsed.id, parsed.version)
         : sealCookieCredential(ring, { ...parsed.state, r: parsed.state.r + 1 }, cookieContext, random);
 
     if (!isCurrent) {

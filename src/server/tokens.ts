@@ -11,6 +11,7 @@ import {
 } from 'jose';
 import type { Clock } from '../core/clock.ts';
 import type { KeyRing } from '../core/key-ring.ts';
+import { partitionIn, placeIn } from '../core/partition.ts';
 import { cryptoRandom, type Random } from '../core/random.ts';
 import { openValue, sealValue } from '../core/seal.ts';
 import { issueToken, parseToken, successorId, tokenHash } from '../core/server-token.ts';
@@ -154,13 +155,13 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       access_token: access.token,
       token_type: 'Bearer',
       expires_in: Math.max(0, access.expiresAt - now),
-      refresh_token: issueToken(ring, 'refresh', refreshId),
+      refresh_token: issueToken(ring, 'refresh', refreshId, 2),
       refresh_expires_in: Math.max(0, refreshExpiresAt - now),
     };
   };
 
   const refreshRecord = (id: Uint8Array, session: Session, ttl: number, now: number): RefreshRecord => ({
-    hash: tokenHash(id),
+    hash: tokenHash(id, 2),
     sessionId: session.id,
     issuedAt: now,
     expiresAt: Math.min(now + ttl, session.absoluteExpiresAt),
@@ -171,7 +172,8 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     async issue(session) {
       const now = clock();
       const policy = await policies.policyFor(session.org);
-      const id = random(32);
+      // The refresh family lives in its session's partition (core/partition.ts).
+      const id = placeIn(random(32), partitionIn(session.id));
       const record = refreshRecord(id, session, policy.refreshTokenTtl, now);
       await store.insertRefresh(record);
       return pair(session, id, record.expiresAt, now);
@@ -181,13 +183,14 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       const parsed = parseToken(ring, 'refresh', token);
       if (!parsed.ok) return { ok: false, reason: 'invalid' };
       const now = clock();
-      const hash = tokenHash(parsed.id);
+      const hash = tokenHash(parsed.id, parsed.version);
       const existing = await store.getRefresh(hash);
       if (existing === null || existing.expiresAt <= now) return { ok: false, reason: 'invalid' };
       const check = await sessions.checkSession(existing.sessionId, { passive: true, context });
       if (!check.ok) return { ok: false, reason: 'ended' };
       const policy = await policies.policyFor(check.session.org);
-      const nextId = successorId(ring, 'refresh', parsed.id);
+      // A version-1 token's successor is a version-2 one in its session's partition.
+      const nextId = placeIn(successorId(ring, 'refresh', parsed.id), partitionIn(existing.sessionId));
       const successor = refreshRecord(nextId, check.session, policy.refreshTokenTtl, now);
       const rotation = await store.rotateRefresh(hash, successor, now, policy.refreshReuseInterval);
       if (rotation.status === 'unknown') return { ok: false, reason: 'invalid' };

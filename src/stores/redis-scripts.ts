@@ -1,9 +1,13 @@
 /**
  * Lua scripts for the Redis store: every operation that reads and then writes runs as one script, so it
- * is atomic on a single node and on a Cluster (all keys share the `{tenure}` hash slot). Records are JSON
- * (cjson); deadlines are epoch seconds and rows expire at `purgeAt` (PEXPIREAT).
+ * is atomic on a single node and on a Cluster. Each script touches the keys of one partition only
+ * (one hash tag, so one slot: docs/stores.md). Records are JSON (cjson); deadlines are epoch seconds and
+ * rows expire at `purgeAt` (PXAT).
  *
- * ARGV[1] is always the key prefix (e.g. `tenure:{t}:`).
+ * ARGV[1] is always the partition's key space (e.g. `tenure:{417}:`, or `tenure:{t}:` on a single
+ * node); KEYS[1] is a key of that space, which only routes the script to the node serving its slot.
+ * A script that finds no row for the id or hash it was given answers nil, so the caller can look for
+ * it elsewhere (a value that names no partition of its own).
  */
 const HELPERS = `
 local p = ARGV[1]
@@ -87,19 +91,21 @@ if not id then return nil end
 return redis.call('GET', p .. 'S:' .. id)
 `;
 
-/** ARGV: prefix, id, update JSON. Answers 1 when a live row was touched. */
+/** ARGV: prefix, id, update JSON. Answers 1 when a live row was touched, 0 for an ended one, nil for none. */
 export const TOUCH = `${HELPERS}
 local rec = load(ARGV[2])
-if not rec or not isnull(rec.endedAt) then return 0 end
+if not rec then return nil end
+if not isnull(rec.endedAt) then return 0 end
 for k, v in pairs(cjson.decode(ARGV[3])) do rec[k] = v end
 save(rec)
 return 1
 `;
 
-/** ARGV: prefix, id, fromHash, toHash, update JSON. Answers rotated / already / conflict. */
+/** ARGV: prefix, id, fromHash, toHash, update JSON. Answers rotated / already / conflict, nil for no row. */
 export const ROTATE = `${HELPERS}
 local rec = load(ARGV[2])
-if not rec or not isnull(rec.endedAt) then return 'conflict' end
+if not rec then return nil end
+if not isnull(rec.endedAt) then return 'conflict' end
 if rec.tokenHash == ARGV[4] then return 'already' end
 if rec.tokenHash ~= ARGV[3] then return 'conflict' end
 if not isnull(rec.prevTokenHash) then redis.call('DEL', p .. 'T:' .. rec.prevTokenHash) end
@@ -110,10 +116,11 @@ save(rec)
 return 'rotated'
 `;
 
-/** ARGV: prefix, id, data JSON. */
+/** ARGV: prefix, id, data JSON. Answers 1, 0 for an ended row, nil for none. */
 export const SET_DATA = `${HELPERS}
 local rec = load(ARGV[2])
-if not rec or not isnull(rec.endedAt) then return 0 end
+if not rec then return nil end
+if not isnull(rec.endedAt) then return 0 end
 rec.data = cjson.decode(ARGV[3])
 save(rec)
 return 1
@@ -121,12 +128,14 @@ return 1
 
 /**
  * ARGV: prefix, reason, endedAt, purgeAt, id | '' , subjectKey | '', audience | '', org | '', exceptId | '', all ('1' | '').
- * Ends one session (id) or every live one matching the filter; answers how many.
+ * Ends one session (id; nil when there is no such row) or every live one matching the filter in this
+ * partition; answers how many.
  */
 export const END = `${HELPERS}
 local reason, endedAt, purgeAt = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local id, subject, audience, org, except = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
 local ids
+if id ~= '' and redis.call('EXISTS', p .. 'S:' .. id) == 0 then return nil end
 if id ~= '' then ids = {id}
 elseif subject ~= '' then ids = redis.call('ZRANGE', p .. 'U:' .. subject, 0, -1)
 elseif org ~= '' then ids = redis.call('SMEMBERS', p .. 'O:' .. org)
@@ -145,24 +154,39 @@ end
 return count
 `;
 
-/** ARGV: prefix, oldHash, successor JSON, now, reuseInterval. Answers {status, record JSON}. */
+const INSERT_REFRESH_HELPER = `
+local function insertRefresh(json)
+  local succ = cjson.decode(json)
+  local skey = p .. 'R:' .. succ.hash
+  if redis.call('EXISTS', skey) == 1 then return 0 end
+  redis.call('SET', skey, json, 'PXAT', math.floor(succ.expiresAt * 1000))
+  redis.call('SADD', p .. 'RS:' .. succ.sessionId, succ.hash)
+  redis.call('ZADD', p .. 'RX', succ.expiresAt, succ.hash)
+  return 1
+end
+`;
+
+/** ARGV: prefix, record JSON. Inserts a refresh token unless its hash exists; answers 1 or 0. */
+export const INSERT_REFRESH = `
+local p = ARGV[1]
+${INSERT_REFRESH_HELPER}
+return insertRefresh(ARGV[2])
+`;
+
+/**
+ * ARGV: prefix, oldHash, successor JSON, now, reuseInterval. Answers {status, record JSON}, or nil
+ * when no such token is in this partition.
+ */
 export const ROTATE_REFRESH = `
 local p = ARGV[1]
+${INSERT_REFRESH_HELPER}
 local key = p .. 'R:' .. ARGV[2]
 local raw = redis.call('GET', key)
-if not raw then return {'unknown'} end
+if not raw then return nil end
 local rec = cjson.decode(raw)
 local now, interval = tonumber(ARGV[4]), tonumber(ARGV[5])
 if rec.expiresAt <= now then return {'unknown'} end
-local succ = cjson.decode(ARGV[3])
-local function insert()
-  local skey = p .. 'R:' .. succ.hash
-  if redis.call('EXISTS', skey) == 0 then
-    redis.call('SET', skey, ARGV[3], 'PXAT', math.floor(succ.expiresAt * 1000))
-    redis.call('SADD', p .. 'RS:' .. succ.sessionId, succ.hash)
-    redis.call('ZADD', p .. 'RX', succ.expiresAt, succ.hash)
-  end
-end
+local function insert() insertRefresh(ARGV[3]) end
 if rec.usedAt == nil or rec.usedAt == cjson.null then
   rec.usedAt = now
   local updated = cjson.encode(rec)
@@ -189,8 +213,8 @@ return count
 `;
 
 /**
- * ARGV: prefix, now. Deletes sessions whose purgeAt has come (with their token keys and index entries)
- * and expired refresh tokens; answers how many. TTLs already drop rows on time; this also serves
+ * ARGV: prefix, now. Deletes this partition's sessions whose purgeAt has come (with their token keys and
+ * index entries) and expired refresh tokens; answers how many. TTLs already drop rows on time; this also serves
  * callers whose clock is not the server's (and keeps the indexes small).
  */
 export const SWEEP = `${HELPERS}
@@ -215,4 +239,37 @@ for _, h in ipairs(redis.call('ZRANGEBYSCORE', p .. 'RX', '-inf', now)) do
   redis.call('ZREM', p .. 'RX', h)
 end
 return removed
+`;
+
+/**
+ * ARGV: prefix, index ('A' or 'U:<subject>'), after createdAt ('' for none), after id, now, audience
+ * ('' any), org ('' any), want. Answers up to `want` raw records of live sessions after the cursor in
+ * (createdAt, id) order: one partition's share of a page (the caller merges partitions).
+ */
+export const LIST = `${HELPERS}
+local index = p .. ARGV[2]
+local hasAfter = ARGV[3] ~= ''
+local afterAt, afterId = tonumber(ARGV[3]), ARGV[4]
+local now, audience, org, want = tonumber(ARGV[5]), ARGV[6], ARGV[7], tonumber(ARGV[8])
+local out = {}
+local offset = 0
+while #out < want do
+  local batch = redis.call('ZRANGEBYSCORE', index, hasAfter and ARGV[3] or '-inf', '+inf', 'WITHSCORES', 'LIMIT', offset, 256)
+  if #batch == 0 then break end
+  for i = 1, #batch, 2 do
+    local id, at = batch[i], tonumber(batch[i + 1])
+    if not hasAfter or at > afterAt or (at == afterAt and id > afterId) then
+      local raw = redis.call('GET', p .. 'S:' .. id)
+      if raw then
+        local rec = cjson.decode(raw)
+        if live(rec, now) and (audience == '' or rec.audience == audience) and (org == '' or rec.org == org) then
+          table.insert(out, raw)
+          if #out >= want then break end
+        end
+      end
+    end
+  end
+  offset = offset + 256
+end
+return out
 `;
