@@ -204,7 +204,7 @@ export function createRedisStore(options: RedisStoreOptions): SessionStore {
 
     subscribe(listener) {
       listeners.add(listener);
-      // While the channel is down nothing can be trusted: caches flush (DESIGN.md section 9).
+      // While the channel is down nothing can be trusted: caches flush (docs/stores.md, Invalidation).
       subscription ??= listenRedis(
         options.url,
         cluster ? (client as Cluster) : null,
