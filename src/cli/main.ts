@@ -1,66 +1,81 @@
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { ConfigError, formatIssue, type ConfigIssue } from '../core/errors.ts';
-import { createApiKey } from '../server/api-keys.ts';
-import { loadConfig, type ServerConfig } from '../server/config.ts';
-import { createRuntime, openStorage } from '../server/runtime.ts';
-import { createUserCommand } from './users.ts';
+import { ConfigError, TenureError } from '../core/errors.ts';
+import { POLICY_FIELDS } from '../core/policy-fields.ts';
+import { SERVER_KEYS } from '../server/config.ts';
+import { createRuntime } from '../server/runtime.ts';
+import { configOrExit, exitWithIssues, EXIT_FAILURE, EXIT_USAGE, withServices } from './context.ts';
+import { registerKeyCommands } from './keys.ts';
+import { configOption } from './options.ts';
+import { registerOrgCommands } from './orgs.ts';
+import { registerSessionCommands } from './sessions.ts';
+import { registerUserCommands } from './users.ts';
 
-/** Exit codes: 0 ok, 1 failure, 2 invalid configuration or usage. */
-const EXIT_CONFIG = 2;
-
-function configOrExit(file: string | undefined): ServerConfig {
-  const { config, issues } = loadConfig({ env: process.env, file: file ?? null });
-  if (issues.length > 0) exitWithIssues(issues);
-  return config;
-}
-
-function exitWithIssues(issues: readonly ConfigIssue[]): never {
-  for (const issue of issues) process.stderr.write(`${formatIssue(issue)}\n`);
-  process.exit(EXIT_CONFIG);
-}
-
-async function withStorage<T>(file: string | undefined, run: (storage: Awaited<ReturnType<typeof openStorage>>) => Promise<T>): Promise<T> {
-  const storage = await openStorage(configOrExit(file));
-  try {
-    await storage.store.init();
-    await storage.directory.init();
-    return await run(storage);
-  } finally {
-    await storage.store.close();
-    await storage.directory.close();
-  }
-}
+// src/cli/main.ts and dist/cli/main.js both sit two folders below the package root.
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const program = new Command()
   .name('tenure')
   .description('Login sessions that end exactly when policy says.')
+  .version(VERSION, '-V, --version', 'print the version')
   .showHelpAfterError()
-  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT_CONFIG));
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE));
 
-const configOption = () => new Option('--config <file>', 'a JSON or YAML config file (keys under session:, server:)');
+const SERVER_OPTION_HELP: Readonly<Record<string, string>> = {
+  host: 'address to listen on (default 127.0.0.1)',
+  port: 'port to listen on (default 8080)',
+  data_dir: 'SQLite database and generated secrets (default ./tenure-data)',
+  store_url: 'sqlite:./path.db, postgres://…, redis://…, redis+cluster://h:p,h:p',
+  issuer: 'iss of access tokens (default the service origin)',
+  trusted_proxies: 'comma-separated proxy addresses whose X-Forwarded-For is believed',
+  allowed_origins: 'comma-separated origins allowed on cookie-authenticated unsafe requests',
+  cors_origins: 'comma-separated origins allowed by CORS (none by default)',
+  clear_site_data: 'send Clear-Site-Data on logout (true/false)',
+  migrate: 'apply migrations at start (true/false, default true)',
+  log_level: 'fatal, error, warn, info, debug, trace or silent',
+};
 
-program
+const start = program
   .command('start')
   .description('serve the HTTP API (127.0.0.1:8080, SQLite in ./tenure-data by default)')
-  .addOption(configOption())
-  .action(async (options: { config?: string }) => {
-    const config = configOrExit(options.config);
-    const runtime = await createRuntime(config);
-    const stop = async () => {
-      await runtime.close();
-      process.exit(0);
-    };
-    process.once('SIGINT', () => void stop());
-    process.once('SIGTERM', () => void stop());
-    await runtime.app.listen({ host: config.host, port: config.port });
-  });
+  .addOption(configOption());
+for (const [key, variable] of Object.entries(SERVER_KEYS)) {
+  start.addOption(new Option(`--${key.replaceAll('_', '-')} <value>`, SERVER_OPTION_HELP[key] ?? `server.${key} (docs/server.md)`).env(variable));
+}
+start.addHelpText(
+  'after',
+  [
+    '',
+    'Each option can be set by its variable (shown above) or as server.<key> in the config file; an option wins.',
+    'Other variables: TENURE_CONFIG (the config file), TENURE_SECRETS (comma-separated, current first, >= 32 bytes each),',
+    'TENURE_SUBJECT_KEY, TENURE_SESSION_PRESET, TENURE_KONG_SESSION_CONF, CDK_AUTH_SESSIONLIFETIME, CDK_AUTH_IDLETIMEOUT,',
+    'and one per session policy key (docs/policy.md):',
+    ...POLICY_FIELDS.map((spec) => `  ${spec.env.padEnd(46)} session.${spec.key}`),
+  ].join('\n'),
+);
+start.action(async (options: Record<string, string | undefined> & { config?: string }) => {
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const [key, variable] of Object.entries(SERVER_KEYS)) {
+    const value = options[key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())];
+    if (value !== undefined) env[variable] = value;
+  }
+  const config = configOrExit(options.config, env);
+  const runtime = await createRuntime(config);
+  const stop = async () => {
+    await runtime.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+  await runtime.app.listen({ host: config.host, port: config.port });
+});
 
 program
   .command('migrate')
   .description('apply database migrations and exit')
   .addOption(configOption())
   .action(async (options: { config?: string }) => {
-    await withStorage(options.config, async () => undefined);
+    await withServices(options, async () => undefined);
     process.stdout.write('migrations applied\n');
   });
 
@@ -74,58 +89,10 @@ configCommand
     process.stdout.write('config ok\n');
   });
 
-const users = program.command('users').description('manage users');
-users
-  .command('create')
-  .description('create a user; the password is read from standard input')
-  .requiredOption('--username <name>')
-  .option('--password-stdin', 'read the password from standard input (required)')
-  .option('--org <code...>', 'organization memberships (repeatable)')
-  .option('--role <role...>', 'roles, e.g. admin (repeatable)')
-  .addOption(configOption())
-  .action(async (options: { username: string; passwordStdin?: boolean; org?: string[]; role?: string[]; config?: string }) => {
-    if (options.passwordStdin !== true) {
-      process.stderr.write('error: --password-stdin is required (passwords are never taken from arguments)\n');
-      process.exit(EXIT_CONFIG);
-    }
-    const user = await withStorage(options.config, (storage) => createUserCommand(storage.directory, options));
-    process.stdout.write(`${JSON.stringify({ id: user.id, username: user.username, orgs: user.orgs, roles: user.roles })}\n`);
-  });
-
-const keys = program.command('keys').description('manage admin API keys');
-keys
-  .command('create')
-  .description('create an admin API key and print it alone on stdout (shown once)')
-  .requiredOption('--name <name>')
-  .addOption(configOption())
-  .action(async (options: { name: string; config?: string }) => {
-    const { key } = await withStorage(options.config, (storage) => createApiKey(storage.directory, options.name, Math.floor(Date.now() / 1000)));
-    process.stdout.write(`${key}\n`);
-  });
-keys
-  .command('list')
-  .description('list admin API keys (never their secrets)')
-  .addOption(configOption())
-  .action(async (options: { config?: string }) => {
-    const list = await withStorage(options.config, (storage) => storage.directory.listApiKeys());
-    for (const key of list) {
-      process.stdout.write(
-        `${JSON.stringify({ id: key.id, name: key.name, created_at: key.createdAt, last_used_at: key.lastUsedAt, revoked_at: key.revokedAt })}\n`,
-      );
-    }
-  });
-keys
-  .command('revoke <id>')
-  .description('revoke an admin API key by id')
-  .addOption(configOption())
-  .action(async (id: string, options: { config?: string }) => {
-    const revoked = await withStorage(options.config, (storage) => storage.directory.revokeApiKey(id, Math.floor(Date.now() / 1000)));
-    if (!revoked) {
-      process.stderr.write(`error: no live API key with id ${id}\n`);
-      process.exit(1);
-    }
-    process.stdout.write(`revoked ${id}\n`);
-  });
+registerUserCommands(program);
+registerSessionCommands(program);
+registerOrgCommands(program);
+registerKeyCommands(program);
 
 try {
   await program.parseAsync(process.argv);
@@ -133,5 +100,6 @@ try {
   if (error instanceof ConfigError) exitWithIssues(error.issues);
   const e = error as { code?: unknown; message?: unknown };
   process.stderr.write(`error: ${typeof e.message === 'string' ? e.message : String(error)}\n`);
-  process.exit(1);
+  // Bad input to a command is a usage error, like a bad option; a refusal (not found, conflict) a failure.
+  process.exit(error instanceof TenureError && error.code === 'invalid_request' ? EXIT_USAGE : EXIT_FAILURE);
 }

@@ -44,7 +44,8 @@ export interface LoadedConfig {
   readonly issues: readonly ConfigIssue[];
 }
 
-const SERVER_KEYS = {
+/** The `server:` keys of a config file and the variable that sets each. */
+export const SERVER_KEYS = {
   host: 'TENURE_HOST',
   port: 'TENURE_PORT',
   data_dir: 'TENURE_DATA_DIR',

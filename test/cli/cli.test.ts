@@ -1,26 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
-
-function tenure(args: string[], env: Record<string, string>, stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.stdin.end(stdin);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { tenure } from './run-tenure.ts';
 
 describe('the tenure command', () => {
   let dir: string;
@@ -77,5 +60,23 @@ describe('the tenure command', () => {
     const again = await tenure(['users', 'create', '--username', 'ada', '--password-stdin'], env, 'a long enough password\n');
     assert.equal(again.code, 1);
     assert.match(again.stderr, /already exists/);
+  });
+
+  it('--version prints the package version; an unknown command exits 2 with help', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const printed = await tenure(['--version'], env);
+    assert.equal(printed.stdout.trim(), version);
+    const unknown = await tenure(['users', 'bogus'], env);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown command 'bogus'/);
+    assert.match(unknown.stderr, /Usage: tenure users/);
+  });
+
+  it('start --help lists every option with its variable, and the policy variables', async () => {
+    const help = await tenure(['start', '--help'], env);
+    assert.equal(help.code, 0);
+    for (const fragment of ['--store-url', 'TENURE_STORE_URL', '--port', 'TENURE_PORT', 'TENURE_SECRETS', 'TENURE_SESSION_IDLE_TIMEOUT', 'TENURE_KONG_SESSION_CONF']) {
+      assert.ok(help.stdout.includes(fragment), fragment);
+    }
   });
 });
