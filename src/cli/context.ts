@@ -2,6 +2,7 @@ import { ConfigError, formatIssue, type ConfigIssue } from '../core/errors.ts';
 import { loadConfig, type ServerConfig } from '../server/config.ts';
 import type { ServerDeps } from '../server/context.ts';
 import { createRuntime } from '../server/runtime.ts';
+import type { SecurityLogger } from '../server/security-log.ts';
 
 /** Exit codes: 0 ok, 1 failure, 2 invalid configuration or usage. */
 export const EXIT_FAILURE = 1;
@@ -45,3 +46,12 @@ export function fail(message: string): never {
 }
 
 export { ConfigError };
+
+/**
+ * Security events of operators' commands (sessions ended, users disabled): one JSON line each on
+ * stderr, as the service logs them, so a command's output stays clean for scripts.
+ */
+export const cliSecurityLog: SecurityLogger = {
+  info: (fields, message) => process.stderr.write(`${JSON.stringify({ level: 'info', source: 'cli', msg: message, ...fields })}\n`),
+  warn: (fields, message) => process.stderr.write(`${JSON.stringify({ level: 'warn', source: 'cli', msg: message, ...fields })}\n`),
+};

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { listedSessionJson } from '../server/session-json.ts';
 import { endAllSessions, endOrgSessions, endSession, endUserSessions, listSessions } from '../server/use-cases/sessions.ts';
 import { getOrg } from '../server/use-cases/organizations.ts';
-import { EXIT_USAGE, fail, withServices, type StoreOptions } from './context.ts';
+import { cliSecurityLog, EXIT_USAGE, fail, withServices, type StoreOptions } from './context.ts';
 import { configOption, jsonOption } from './options.ts';
 import { printList } from './output.ts';
 import { pageSize, userByRef } from './users.ts';
@@ -48,10 +48,10 @@ export function registerSessionCommands(program: Command): void {
         process.exit(EXIT_USAGE);
       }
       const ended = await withServices(options, async (deps) => {
-        if (id !== undefined) return (await endSession(deps, id, 'admin')) ? 1 : fail(`no active session ${id}`);
-        if (options.user !== undefined) return endUserSessions(deps, (await userByRef(deps, options.user)).id, { kind: 'admin' });
-        if (options.org !== undefined) return endOrgSessions(deps, (await getOrg(deps, options.org)).orgCode);
-        return endAllSessions(deps);
+        if (id !== undefined) return (await endSession(deps, id, 'admin', cliSecurityLog)) ? 1 : fail(`no active session ${id}`);
+        if (options.user !== undefined) return endUserSessions(deps, (await userByRef(deps, options.user)).id, { kind: 'admin', log: cliSecurityLog });
+        if (options.org !== undefined) return endOrgSessions(deps, (await getOrg(deps, options.org)).orgCode, cliSecurityLog);
+        return endAllSessions(deps, cliSecurityLog);
       });
       process.stdout.write(`ended ${ended} session${ended === 1 ? '' : 's'}\n`);
     });

@@ -4,7 +4,7 @@ import type { UserRecord } from '../server/directory.ts';
 import { userJson } from '../server/resource-json.ts';
 import { createOrg } from '../server/use-cases/organizations.ts';
 import { createUser, deleteUser, getUser, listUsers, updateUser } from '../server/use-cases/users.ts';
-import { EXIT_USAGE, fail, withServices, type StoreOptions } from './context.ts';
+import { cliSecurityLog, EXIT_USAGE, fail, withServices, type StoreOptions } from './context.ts';
 import { printJson, printList, printTable } from './output.ts';
 import { configOption, jsonOption } from './options.ts';
 
@@ -80,7 +80,7 @@ export function registerUserCommands(program: Command): void {
       .addOption(configOption())
       .addOption(jsonOption())
       .action(async (ref: string, options: StoreOptions) => {
-        const user = await withServices(options, async (deps) => updateUser(deps, (await userByRef(deps, ref)).id, { disabled }));
+        const user = await withServices(options, async (deps) => updateUser(deps, (await userByRef(deps, ref)).id, { disabled }, cliSecurityLog));
         printUser(options, user);
       });
   }
@@ -90,7 +90,7 @@ export function registerUserCommands(program: Command): void {
     .description('delete a user (id or username) and end its sessions')
     .addOption(configOption())
     .action(async (ref: string, options: StoreOptions) => {
-      await withServices(options, async (deps) => deleteUser(deps, (await userByRef(deps, ref)).id));
+      await withServices(options, async (deps) => deleteUser(deps, (await userByRef(deps, ref)).id, cliSecurityLog));
       process.stdout.write(`deleted ${ref}\n`);
     });
 
@@ -102,7 +102,7 @@ export function registerUserCommands(program: Command): void {
     .action(async (ref: string, options: StoreOptions & { passwordStdin?: boolean }) => {
       requirePasswordStdin(options);
       const password = await readPasswordFromStdin();
-      await withServices(options, async (deps) => updateUser(deps, (await userByRef(deps, ref)).id, { password }));
+      await withServices(options, async (deps) => updateUser(deps, (await userByRef(deps, ref)).id, { password }, cliSecurityLog));
       process.stdout.write(`password set for ${ref}\n`);
     });
 }
