@@ -1,9 +1,10 @@
 import { createServer } from 'node:http';
 import swagger from '@fastify/swagger';
-import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { TenureError } from '../core/errors.ts';
 import type { ServerDeps } from './context.ts';
 import { describeError, errorLogFields } from './error-response.ts';
+import { answerClientError, notFoundHandler, routeMethods } from './protocol-errors.ts';
 import { requestIdOf } from './security-log.ts';
 import { withVerifyFastPath } from './verify-fast-path.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -50,6 +51,10 @@ export async function buildApp(deps: ServerDeps, options: AppOptions = {}): Prom
     genReqId: (req) => requestIdOf(req.headers['x-request-id']),
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false, allowUnionTypes: true } },
+    // Errors Fastify meets before routing (a bad percent-encoding, an over-long parameter) and the
+    // HTTP parser's own get the one error shape too.
+    frameworkErrors: (error, request, reply) => answerError(error, request, reply),
+    clientErrorHandler: answerClientError,
     // Fastify's own server settings, with forward-auth answered in front of its router.
     serverFactory: (handler, settings) => {
       const server = createServer(withVerifyFastPath(deps, handler, { logger: () => app.log }));
@@ -114,16 +119,14 @@ export async function buildApp(deps: ServerDeps, options: AppOptions = {}): Prom
     done();
   });
 
-  app.setErrorHandler((error: FastifyError | TenureError | Error, request, reply) => {
+  function answerError(error: FastifyError | TenureError | Error, request: FastifyRequest, reply: FastifyReply): void {
     const { status, code, message } = describeError(error);
     if (status === 503) deps.metrics.storeErrors.inc();
     if (status >= 500) request.log.error(errorLogFields(error), 'request failed');
     void reply.code(status).send({ error: { code, message } });
-  });
-
-  app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send({ error: { code: 'not_found', message: `no route for ${request.method} ${request.url.split('?')[0] ?? ''}` } });
-  });
+  }
+  app.setErrorHandler(answerError);
+  app.setNotFoundHandler(notFoundHandler(routeMethods(app)));
 
   authRoutes(app, deps);
   tokenRoutes(app, deps);

@@ -1,4 +1,5 @@
 import { TenureError } from '../core/errors.ts';
+import { decodeKeyCursor, encodeKeyCursor } from '../stores/cursor.ts';
 import { closeRedis, connectRedis, guardRedis } from '../stores/redis-connection.ts';
 import type { ApiKeyRecord, Directory, OrgRecord, Page, UserRecord } from './directory.ts';
 
@@ -15,13 +16,14 @@ export function createRedisDirectory(options: { readonly url: string; readonly p
     return raw === null ? null : (JSON.parse(raw) as T);
   };
   const page = async <T>(index: string, prefix: string, cursor: string | null, limit: number): Promise<Page<T>> => {
-    const after = cursor === null || cursor === '' ? '-' : `(${Buffer.from(cursor, 'base64url').toString('utf8')}`;
+    const key = decodeKeyCursor(cursor);
+    const after = key === null ? '-' : `(${key}`;
     const ids = await guard(() => client.zrangebylex(index, after, '+', 'LIMIT', 0, limit + 1));
     const kept = ids.slice(0, limit);
     const raws = kept.length === 0 ? [] : await guard(() => client.mget(...kept.map((id) => `${prefix}${id}`)));
     const items = raws.filter((raw): raw is string => raw !== null).map((raw) => JSON.parse(raw) as T);
     const last = kept[kept.length - 1];
-    return { items, nextCursor: ids.length > limit && last !== undefined ? Buffer.from(last, 'utf8').toString('base64url') : null };
+    return { items, nextCursor: ids.length > limit && last !== undefined ? encodeKeyCursor(last) : null };
   };
 
   return {

@@ -1,6 +1,7 @@
 import { Kysely, Migrator, type Migration } from 'kysely';
 import { TenureError } from '../core/errors.ts';
 import type { OrgOverrides } from '../core/policy-resolve.ts';
+import { decodeKeyCursor, encodeKeyCursor } from '../stores/cursor.ts';
 import type { ApiKeyRecord, Directory, OrgRecord, Page, UserRecord } from './directory.ts';
 
 interface UsersTable {
@@ -116,15 +117,12 @@ export function createSqlDirectory(db: Kysely<DirectoryDb>, options: { readonly 
     revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
   });
   const conflict = (what: string) => new TenureError('conflict', `${what} already exists`);
-  const decodeCursor = (cursor: string | null): string | null =>
-    cursor === null || cursor === '' ? null : Buffer.from(cursor, 'base64url').toString('utf8');
-  const encodeCursor = (key: string): string => Buffer.from(key, 'utf8').toString('base64url');
 
   const page = <Row, T>(rows: Row[], limit: number, map: (row: Row) => T, key: (row: Row) => string): Page<T> => {
     const more = rows.length > limit;
     const kept = more ? rows.slice(0, limit) : rows;
     const last = kept[kept.length - 1];
-    return { items: kept.map(map), nextCursor: more && last !== undefined ? encodeCursor(key(last)) : null };
+    return { items: kept.map(map), nextCursor: more && last !== undefined ? encodeKeyCursor(key(last)) : null };
   };
 
   return {
@@ -172,7 +170,7 @@ export function createSqlDirectory(db: Kysely<DirectoryDb>, options: { readonly 
       return row === undefined ? null : toUser(row);
     },
     async listUsers(cursor, limit) {
-      const after = decodeCursor(cursor);
+      const after = decodeKeyCursor(cursor);
       let query = db.selectFrom('tenure_users').selectAll().orderBy('id').limit(limit + 1);
       if (after !== null) query = query.where('id', '>', after);
       return page(await query.execute(), limit, toUser, (row) => row.id);
@@ -215,7 +213,7 @@ export function createSqlDirectory(db: Kysely<DirectoryDb>, options: { readonly 
       return row === undefined ? null : toOrg(row);
     },
     async listOrgs(cursor, limit) {
-      const after = decodeCursor(cursor);
+      const after = decodeKeyCursor(cursor);
       let query = db.selectFrom('tenure_orgs').selectAll().orderBy('org_code').limit(limit + 1);
       if (after !== null) query = query.where('org_code', '>', after);
       return page(await query.execute(), limit, toOrg, (row) => row.org_code);

@@ -168,6 +168,17 @@ export function runStoreConformance(
       assert.ok(live.every((r) => everyone.sessions.some((s) => s.id === r.id)));
     });
 
+    it('refuses a cursor it did not answer (400 naming cursor), never reading it as the first page', async () => {
+      const made = await store.list({ now: NOW, limit: 1 });
+      const altered = made.nextCursor === null ? [] : [`${made.nextCursor}A`, made.nextCursor.slice(0, -1)];
+      for (const cursor of ['%00%ff!!', '\u0000\u00ff!!', 'not-a-cursor', 'W10', 'WzEsMl0', 'x'.repeat(5000), ...altered]) {
+        await assert.rejects(store.list({ now: NOW, cursor }), (error: unknown) => {
+          const e = error as { code?: unknown; status?: unknown; message?: unknown };
+          return e.code === 'invalid_request' && e.status === 400 && typeof e.message === 'string' && /^cursor /.test(e.message);
+        }, JSON.stringify(cursor.slice(0, 40)));
+      }
+    });
+
     it('keeps subject generations: 0 by default, bump answers the new value', async () => {
       assert.equal(await store.getGeneration('gen-subject'), 0);
       assert.equal(await store.bumpGeneration('gen-subject'), 1);
