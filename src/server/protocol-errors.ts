@@ -41,7 +41,7 @@ export function routeMethods(app: FastifyInstance): (path: string) => string[] {
       .split('/')
       .map((part) => (part.startsWith(':') ? '[^/]+' : part === '*' ? '.*' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
       .join('/');
-    routes.push({ pattern: new RegExp(`^${source}/?$`), methods });
+    routes.push({ pattern: new RegExp(`^${source}$`), methods });
   });
   return (path) => [...new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => r.methods))].sort();
 }
@@ -51,7 +51,7 @@ export function notFoundHandler(methodsFor: (path: string) => string[]) {
   return (request: FastifyRequest, reply: FastifyReply): void => {
     const path = request.url.split('?')[0] ?? '';
     const allowed = methodsFor(path);
-    if (allowed.length > 0) {
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
       void reply
         .code(405)
         .header('allow', allowed.join(', '))

@@ -101,7 +101,8 @@ describe('GET /auth/verify over HTTP (the fast path)', () => {
     assert.match(String(head.headers['tenure-subject']), /^usr_/);
     assert.equal((await overHttp(svc, '/auth/verify/', { cookie })).status, 404);
     assert.equal((await overHttp(svc, '/auth/verifyx', { cookie })).status, 404);
-    assert.equal((await overHttp(svc, '/auth/verify', { cookie }, 'POST')).status, 404);
+    // The router answers: the path takes GET and HEAD only (RFC 9110 section 15.5.6).
+    assert.equal((await overHttp(svc, '/auth/verify', { cookie }, 'POST')).status, 405);
   });
 
   it('writes a renewed cookie when renewal is due, and the new cookie works', async () => {
