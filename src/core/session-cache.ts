@@ -22,7 +22,7 @@ export interface CachedSession<C> {
 export interface SessionCache<C> {
   get(credential: string, audience: string): CachedSession<C> | undefined;
   set(credential: string, audience: string, record: SessionRecord, parsed: C, subject: string): void;
-  /** Replaces the record of every entry for the session (after a touch). */
+  /** Replaces the record of every entry for the session (after a touch), unless an entry holds a newer row or another credential's. */
   update(record: SessionRecord): void;
   invalidate(event: InvalidationEvent): void;
   clear(): void;
@@ -91,7 +91,10 @@ export function createSessionCache<C>(options: SessionCacheOptions = {}): Sessio
     update(record) {
       for (const key of bySession.get(record.id) ?? []) {
         const entry = entries.get(key);
-        if (entry !== undefined) entries.set(key, { ...entry, record });
+        // A write-behind batch may carry activity older than a row cached since (read after a newer write).
+        if (entry !== undefined && entry.record.tokenHash === record.tokenHash && entry.record.lastActivityAt <= record.lastActivityAt) {
+          entries.set(key, { ...entry, record });
+        }
       }
     },
     invalidate(event) {

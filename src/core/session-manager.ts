@@ -1,3 +1,4 @@
+import { createActivityWriter } from './activity-writer.ts';
 import { systemClock, type Clock } from './clock.ts';
 import {
   issueServerCredential,
@@ -50,6 +51,11 @@ export interface SessionManagerOptions {
    * @default { ttlMs: 1000, maxEntries: 10000 }
    */
   readonly cache?: SessionCacheOptions | false;
+  /**
+   * Activity written behind (docs/concepts.md, "Activity, touches and renewal"): how often, in real milliseconds, pending activity is
+   * checked for writes that fell due; 0 turns the timer off (tests that call `flushActivity`). @default 100
+   */
+  readonly activityTickMs?: number;
   /** @default the system clock */
   readonly clock?: Clock;
   /** @default the CSPRNG */
@@ -183,8 +189,14 @@ export interface SessionManager {
   environmentPolicy(): Promise<Policy>;
   /** The index key under which a subject's sessions are stored (its keyed hash when `hashSubject` is on). */
   subjectKeyOf(subject: string, policy: Policy): string;
-  /** Stops listening to the store's invalidation channel. */
-  close(): void;
+  /**
+   * Writes the activity this node has seen and not written yet: what is due (every pending activity with
+   * `all`). A timer does this by itself; for tests with a manual clock, and before a planned stop.
+   * Answers how many sessions were written.
+   */
+  flushActivity(all?: boolean): Promise<number>;
+  /** Writes pending activity and stops listening to the store's invalidation channel. */
+  close(): Promise<void>;
   readonly store: SessionStore;
   readonly keyRing: KeyRing;
 }
@@ -213,6 +225,12 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
   const policyFor = options.policyFor ?? staticPolicy(options.policy ?? {});
   const cache = options.cache === false ? null : createSessionCache<CredentialOnRow>(options.cache ?? {});
   const unsubscribe = cache === null ? undefined : store.subscribe?.((event) => cache.invalidate(event));
+  const activityWriter = createActivityWriter({
+    store,
+    clock,
+    ...(options.activityTickMs === undefined ? {} : { tickMs: options.activityTickMs }),
+    ...(cache === null ? {} : { written: (row) => cache.update(row) }),
+  });
 
   const subjectKeyOf = (subject: string, policy: Policy): string => {
     if (!policy.hashSubject) return subject;
@@ -382,6 +400,7 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     const update = { ...touchUpdate({ ...record, renewedAt: now }, policy, now), renewedAt: now, prevValidUntil: now };
     const rotated = await store.rotate(record.id, record.tokenHash, tokenHashOf(placeIn(random(TOKEN_ID_BYTES), partitionIn(record.id)), 2), update);
     if (rotated !== 'rotated') return result;
+    activityWriter.forget(record.id);
     return { ok: true, session: view({ ...record, ...update }, policy, result.session.subject), renewed: null };
   };
 
@@ -440,6 +459,7 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     // An expired cached row is never refused from the cache: the store may know of activity since.
     if ('refused' in verdict) return verdict.refused;
     if ('expired' in verdict || !quiet(cached.record, policy, opts, now)) return undefined;
+    if (opts.passive !== true) activityWriter.note(cached.record, policy, now);
     return { ok: true, session: verdict.session, renewed: null };
   };
 
@@ -450,16 +470,19 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
    * current credential is cached for the next request. Null only ever comes from a hit.
    */
   const evaluate = async (
-    record: SessionRecord,
+    read: SessionRecord,
     audience: string,
     opts: ValidateOptions,
     credential: CredentialOnRow | null,
     envPolicy: Policy | null,
     caching: { readonly key: string; readonly hit: boolean; readonly subject: string | undefined; readonly generation?: number | undefined } | null,
   ): Promise<Validation | null> => {
+    let record = read;
     const policy = record.org === null && envPolicy !== null ? envPolicy : await policyFor(record.org);
     const now = clock();
     const parsed = credential?.parsed;
+    // A row read from the store is judged with the activity this node has seen and not yet written.
+    if (caching?.hit !== true) record = activityWriter.merged(record, policy);
     const verdict = judge(record, audience, opts, credential, policy, now, caching?.subject ?? (parsed?.mode === 'cookie' ? parsed.state.u : undefined));
     if ('refused' in verdict) return verdict.refused;
     const session = verdict.session;
@@ -488,11 +511,13 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     return result;
   };
 
+  /** Activity without renewal: written now when a write is due (batched), else remembered and written behind. */
   const touchOnly = async (record: SessionRecord, policy: Policy, session: Session, now: number): Promise<[Validation, SessionRecord]> => {
-    if (!touchDue(record, policy, now)) return [{ ok: true, session, renewed: null }, record];
-    const update = touchUpdate(record, policy, now);
-    await store.touch(record.id, update);
-    const touched = { ...record, ...update };
+    if (!touchDue(record, policy, now)) {
+      activityWriter.note(record, policy, now);
+      return [{ ok: true, session, renewed: null }, record];
+    }
+    const touched = await activityWriter.write(record, policy, now);
     return [{ ok: true, session: view(touched, policy, session.subject), renewed: null }, touched];
   };
 
@@ -532,6 +557,7 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
       const update = { ...touchUpdate({ ...record, renewedAt: now }, policy, now), renewedAt: now, prevValidUntil: now + policy.staleTtl };
       const result = await store.rotate(record.id, parsed.hash, next.hash, update);
       if (result === 'conflict') return [{ ok: true, session, renewed: null }, null];
+      activityWriter.forget(record.id);
       const renewedSession = view({ ...record, ...update, tokenHash: next.hash }, policy, session.subject);
       return [{ ok: true, session: renewedSession, renewed: credentialFor(renewedSession, policy, next.value, now) }, null];
     }
@@ -641,8 +667,10 @@ export function createSessionManager(options: SessionManagerOptions): SessionMan
     revokeAll: () => endMany({ all: true }),
     environmentPolicy,
     subjectKeyOf,
-    close: () => {
+    flushActivity: (all) => activityWriter.flush(all),
+    close: async () => {
       unsubscribe?.();
+      await activityWriter.close();
       cache?.clear();
     },
     store,

@@ -26,8 +26,17 @@ export interface SessionStore {
   getWithGeneration?(id: string): Promise<{ readonly record: SessionRecord; readonly generation: number } | null>;
   /** The session whose current **or previous** credential hash is `hash`. */
   findByTokenHash(hash: string): Promise<SessionRecord | null>;
-  /** Writes activity; a no-op on a missing or ended session. Answers whether a live row was touched. */
+  /**
+   * Writes activity; a no-op on a missing or ended session, and on a row that already records later
+   * activity (activity is written behind, so an older write may arrive after a newer one from another
+   * node). Answers whether a live row was touched.
+   */
   touch(id: string, update: TouchUpdate): Promise<boolean>;
+  /**
+   * Optional: several touches in one transaction or round trip (the activity writer's batches), each
+   * with `touch`'s rules. Answers how many rows were touched. Without it, callers touch one by one.
+   */
+  touchMany?(touches: readonly { readonly id: string; readonly update: TouchUpdate }[]): Promise<number>;
   /**
    * Replaces the credential when the current hash is `fromHash`: the old one becomes the previous one,
    * valid until `update.prevValidUntil`. When the current hash is already `toHash` (another node won the

@@ -15,7 +15,7 @@ const DESCRIPTIONS: Readonly<Record<string, string>> = {
   refresh_token_ttl: 'Lifetime of a refresh token (token mode).',
   refresh_reuse_interval: 'Seconds in which a reused refresh token gets the same successor; after it, reuse revokes the session.',
   stale_ttl: 'Seconds the previous credential stays valid after a renewal.',
-  touch_after: 'Activity is written at most once per this many seconds (must be < idle_timeout).',
+  touch_after: 'Activity is written at most once per this many seconds per session, and written behind: the latest activity no later than this after the previous write (must be < idle_timeout).',
   reason_ttl: 'Seconds an ended session is kept so its end reason can be reported.',
   storage: '`server`: an opaque token, state in the store; `cookie`: identity sealed in the cookie, a small row in the store.',
   bind: 'Refuse a session presented from another `ip`, `user-agent` or `scheme` (reason `binding`).',

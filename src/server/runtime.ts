@@ -151,6 +151,8 @@ export async function createRuntime(config: ServerConfig, options: RuntimeOption
     async close() {
       if (timer !== null) clearInterval(timer);
       await app.close();
+      // Pending activity (written behind) goes to the store before it closes.
+      await sessions.close();
       await store.close();
       await directory.close();
     },

@@ -117,7 +117,7 @@ export function createMemoryStore(): SessionStore {
 
     async touch(id, update) {
       const record = sessions.get(id);
-      if (record === undefined || record.endedAt !== null) return false;
+      if (record === undefined || record.endedAt !== null || record.lastActivityAt > update.lastActivityAt) return false;
       put({ ...record, ...update });
       return true;
     },

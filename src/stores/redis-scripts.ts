@@ -91,12 +91,14 @@ if not id then return nil end
 return redis.call('GET', p .. 'S:' .. id)
 `;
 
-/** ARGV: prefix, id, update JSON. Answers 1 when a live row was touched, 0 for an ended one, nil for none. */
+/** ARGV: prefix, id, update JSON. Answers 1 when a live row was touched, 0 for an ended one or one with later activity (never moved back), nil for none. */
 export const TOUCH = `${HELPERS}
 local rec = load(ARGV[2])
 if not rec then return nil end
 if not isnull(rec.endedAt) then return 0 end
-for k, v in pairs(cjson.decode(ARGV[3])) do rec[k] = v end
+local update = cjson.decode(ARGV[3])
+if rec.lastActivityAt > update.lastActivityAt then return 0 end
+for k, v in pairs(update) do rec[k] = v end
 save(rec)
 return 1
 `;

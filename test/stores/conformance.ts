@@ -88,6 +88,34 @@ export function runStoreConformance(
       assert.equal(await store.touch('missing', update), false);
     });
 
+    it('never moves activity back: a touch older than the row is a no-op (write-behind batches from several nodes)', async () => {
+      const r = record({ subjectKey: 'touch-order' });
+      await store.create(r);
+      const touch = (lastActivityAt: number) => ({ lastActivityAt, idleExpiresAt: lastActivityAt + 900, rollingExpiresAt: null, absoluteExpiresAt: NOW + 86000, purgeAt: lastActivityAt + 5000 });
+      assert.equal(await store.touch(r.id, touch(NOW + 50)), true);
+      assert.equal(await store.touch(r.id, touch(NOW + 40)), false);
+      assert.deepEqual(await store.get(r.id), { ...r, ...touch(NOW + 50) });
+      assert.equal(await store.touch(r.id, touch(NOW + 50)), true, 'the same instant may be written again (a changed policy moves its deadlines)');
+    });
+
+    it('touches many sessions in one call, with the same rules as one by one', async (t) => {
+      if (store.touchMany === undefined) {
+        t.skip('this store touches one by one');
+        return;
+      }
+      const live = record({ subjectKey: 'touch-many' });
+      const newer = record({ subjectKey: 'touch-many', lastActivityAt: NOW + 70 });
+      const ended = record({ subjectKey: 'touch-many' });
+      for (const r of [live, newer, ended]) await store.create(r);
+      await store.end(ended.id, 'revoked', at);
+      const update = { lastActivityAt: NOW + 60, idleExpiresAt: NOW + 960, rollingExpiresAt: null, absoluteExpiresAt: NOW + 86000, purgeAt: NOW + 9000 };
+      const touched = await store.touchMany([live, newer, ended, { id: 'missing' }].map(({ id }) => ({ id, update })));
+      assert.equal(touched, 1);
+      assert.deepEqual(await store.get(live.id), { ...live, ...update });
+      assert.deepEqual(await store.get(newer.id), newer);
+      assert.equal(await store.touchMany([]), 0);
+    });
+
     it('rotates: rotated, then already for the same successor, conflict for a stale one; both hashes find it', async () => {
       const r = record({ subjectKey: 'rotate' });
       await store.create(r);
