@@ -13,6 +13,7 @@ import { consoleRoutes } from './routes/console.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { selfServiceRoutes } from './routes/self-service.ts';
 import { tokenRoutes } from './routes/tokens.ts';
+import { completeOpenApiDocument } from './openapi/document.ts';
 
 export interface AppOptions {
   /** Pino options or `false`. Secrets never reach the log: see `LOG_OPTIONS`. */
@@ -86,13 +87,8 @@ export async function buildApp(deps: ServerDeps, options: AppOptions = {}): Prom
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Tenure', version: '0.1.0', description: 'Login sessions that end exactly when policy says.' },
-      components: {
-        securitySchemes: {
-          session: { type: 'apiKey', in: 'cookie', name: '__Host-tenure' },
-          bearer: { type: 'http', scheme: 'bearer' },
-        },
-      },
     },
+    transformObject: (document) => ('openapiObject' in document ? completeOpenApiDocument(document.openapiObject) : document.swaggerObject),
   });
 
   // Callback-style hooks: every request passes them, and they cost less than async ones.
