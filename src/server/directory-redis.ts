@@ -1,15 +1,20 @@
 import { TenureError } from '../core/errors.ts';
 import { decodeKeyCursor, encodeKeyCursor } from '../stores/cursor.ts';
-import { closeRedis, connectRedis, guardRedis } from '../stores/redis-connection.ts';
+import { closeRedis, connectRedis, guardRedis, isClusterUrl } from '../stores/redis-connection.ts';
 import type { ApiKeyRecord, Directory, OrgRecord, Page, UserRecord } from './directory.ts';
 
 /**
  * The directory on Redis, for deployments whose only store is Redis: JSON records, a sorted set per
- * kind for stable pages, and `SET NX` claims for unique usernames and org codes.
+ * kind for stable pages, and `SET NX` claims for unique usernames and org codes. Every key carries one
+ * hash tag (`{d}`), so on a Cluster the directory sits in one slot and its multi-key writes stay legal.
+ *
+ * @param options.timeout seconds one command may take (default 1)
+ * @throws TypeError when a Cluster prefix has no hash tag
  */
-export function createRedisDirectory(options: { readonly url: string; readonly prefix?: string }): Directory {
+export function createRedisDirectory(options: { readonly url: string; readonly prefix?: string; readonly timeout?: number }): Directory {
   const p = options.prefix ?? 'tenure:{d}:';
-  const client = connectRedis(options.url);
+  if (isClusterUrl(options.url) && !/\{[^}]+\}/.test(p)) throw new TypeError(`prefix "${p}" needs a hash tag ({…}) on a Cluster: the directory's multi-key writes must share one slot`);
+  const client = connectRedis(options.url, options.timeout === undefined ? {} : { timeout: options.timeout });
   const guard = <T>(run: () => Promise<T>) => guardRedis(run, 'the Redis directory');
   const read = async <T>(key: string): Promise<T | null> => {
     const raw = await guard(() => client.get(key));

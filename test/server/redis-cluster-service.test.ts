@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { partitionOf } from '../../src/core/partition.ts';
+import { createRedisDirectory } from '../../src/server/directory-redis.ts';
 import { clusterSkip, startRedisCluster, type RedisCluster } from '../support/redis-cluster.ts';
 import { startTestService, waitForRefusal, type TestService } from './harness.ts';
 
@@ -80,5 +81,23 @@ describe('the service on a Redis Cluster (3 masters, two nodes)', { skip }, () =
     assert.equal((await second.request({ method: 'DELETE', url: `/api/v1/users/${userA}/sessions`, bearer: second.adminKey })).status, 204);
     assert.equal(await waitForRefusal(first, loginA.cookie, 'revoked', 1000), 'revoked');
     assert.equal((await first.request({ method: 'GET', url: '/auth/verify', cookie: loginB.cookie })).status, 200);
+  });
+
+  it('keeps the directory in one slot: users, keys and pages work on the cluster, and a prefix without a hash tag is refused', async () => {
+    const username = `dora-${Date.now()}`;
+    await first.createUser(username, PASSWORD);
+    const users: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+      const page = await second.request({ method: 'GET', url: `/api/v1/users?limit=2${query}`, bearer: second.adminKey });
+      assert.equal(page.status, 200, page.body);
+      users.push(...page.json.users.map((u: { username: string }) => u.username));
+      cursor = page.json.next_cursor;
+    } while (cursor !== null);
+    assert.ok(users.includes(username));
+    const keys = await second.runtime.deps.directory.listApiKeys();
+    assert.equal(keys.length, 2, 'both nodes\' admin keys, from one slot');
+    assert.throws(() => createRedisDirectory({ url: cluster.url, prefix: 'tenure:d:' }), /needs a hash tag/);
   });
 });

@@ -112,6 +112,44 @@ describe('redis cluster layout', { skip }, () => {
     }
   });
 
+  it('flushes caches when its subscription drops, and subscribes again by itself', async () => {
+    const c = await cluster();
+    const prefix = `tenure-test-${randomBytes(6).toString('hex')}:`;
+    const publisher = createRedisStore({ url: c.url, prefix });
+    const listener = createRedisStore({ url: c.url, prefix });
+    await publisher.init();
+    await listener.init();
+    const events: InvalidationEvent[] = [];
+    listener.subscribe!((event) => events.push(event));
+    try {
+      const subscribed = async () => {
+        for (const node of c.nodes) if ((await c.cli(node.port, 'PUBSUB', 'NUMSUB', `${prefix}invalidate`)).trim().endsWith('1')) return true;
+        return false;
+      };
+      assert.equal(await eventually(subscribed, 2000), true, 'subscribed');
+      for (const node of c.nodes) await c.cli(node.port, 'CLIENT', 'KILL', 'TYPE', 'pubsub');
+      assert.equal(await eventually(async () => events.some((e) => e.kind === 'all'), 1000), true, 'the loss flushes caches');
+      const heard = await eventually(async () => {
+        await publisher.bumpGeneration('after-loss');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return events.some((e) => e.kind === 'subject' && e.subjectKey === 'after-loss');
+      }, 3000);
+      assert.equal(heard, true, 'subscribed again');
+    } finally {
+      await listener.close();
+      await publisher.close();
+    }
+  });
+
+  it('answers StoreUnavailableError within the timeout when no node of the cluster answers', async () => {
+    const store = createRedisStore({ url: 'redis+cluster://127.0.0.1:1,127.0.0.1:2', timeout: 0.5 });
+    const started = Date.now();
+    await assert.rejects(() => store.init(), { code: 'store_unavailable' });
+    await assert.rejects(() => store.get('x'), { code: 'store_unavailable' });
+    assert.ok(Date.now() - started < 2000, `failed after ${Date.now() - started} ms`);
+    await store.close();
+  });
+
   it('refuses a prefix with a hash tag of its own', async () => {
     const c = await cluster();
     assert.throws(() => createRedisStore({ url: c.url, prefix: 'tenure:{t}:' }), /must not contain \{ or \}/);
@@ -132,6 +170,10 @@ describe('redis cluster failover (3 masters + 3 replicas)', { skip }, () => {
     const store = createRedisStore({ url: c.url, prefix, timeout: 1 });
     await store.init();
     const sessions = createSessionManager({ secrets: [SECRET], store, cache: false });
+    const listener = createRedisStore({ url: c.url, prefix });
+    await listener.init();
+    const events: InvalidationEvent[] = [];
+    listener.subscribe!((event) => events.push(event));
     try {
       const subject = 'failover-subject';
       const space = `${prefix}{${partitionOf(subject)}}:`;
@@ -154,8 +196,17 @@ describe('redis cluster failover (3 masters + 3 replicas)', { skip }, () => {
       const login = await eventually(async () => (await sessions.create({ subject })).session.id !== '', 5000);
       assert.equal(login, true);
       assert.ok(Date.now() - promoted < 5000, `signed in again ${Date.now() - promoted} ms after the promotion`);
+
+      // Invalidations still reach the other node, whichever node its subscription was on.
+      const heard = await eventually(async () => {
+        await store.bumpGeneration(subject);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return events.some((e) => e.kind === 'subject' && e.subjectKey === subject);
+      }, 5000);
+      assert.equal(heard, true, JSON.stringify(events));
     } finally {
       sessions.close();
+      await listener.close();
       await store.close();
     }
   });
