@@ -134,7 +134,8 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
 
   const accessToken = async (session: Session, now: number): Promise<{ token: string; expiresAt: number }> => {
     const policy = await policies.policyFor(session.org);
-    const expiresAt = Math.min(now + policy.accessTokenTtl, session.absoluteExpiresAt);
+    // Never past the earliest deadline in force (idle, rolling, absolute): a lifetime stated is one kept.
+    const expiresAt = Math.min(now + policy.accessTokenTtl, session.expiresAt);
     const { signer } = await keys();
     if (signer === null) throw new Error('no signing key can be opened with the configured secrets');
     const token = await new SignJWT({ sid: session.id, org: session.org })
@@ -156,7 +157,8 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       token_type: 'Bearer',
       expires_in: Math.max(0, access.expiresAt - now),
       refresh_token: issueToken(ring, 'refresh', refreshId, 2),
-      refresh_expires_in: Math.max(0, refreshExpiresAt - now),
+      // The token row outlives an idle deadline that activity may still move; what is promised stops there.
+      refresh_expires_in: Math.max(0, Math.min(refreshExpiresAt, session.expiresAt) - now),
     };
   };
 
