@@ -38,6 +38,20 @@ describe('policy input over HTTP: one bound per field, 400 naming it, no raw ech
     await patch('/api/v1/environment/sessions', JSON.stringify({ idle_timeout: 900, rolling_timeout: 3600, absolute_timeout: 86400 }));
   });
 
+  it('never asks a browser to keep a cookie past 400 days: two years refused, 400 days is Max-Age=34560000', async () => {
+    const twoYears = await patch('/api/v1/environment/sessions', JSON.stringify({ remember: true, remember_absolute_timeout: 63072000 }));
+    assert.equal(twoYears.statusCode, 400);
+    assert.match(twoYears.json().error.message, /^remember_absolute_timeout = 63072000 .*400 days/);
+    const atBound = await patch('/api/v1/environment/sessions', JSON.stringify({ remember: true, remember_absolute_timeout: 34560000 }));
+    assert.equal(atBound.statusCode, 200, atBound.body);
+    await svc.createUser('remembered', 'correct horse battery');
+    const login = await svc.login({ username: 'remembered', password: 'correct horse battery', remember: true });
+    assert.equal(login.status, 200);
+    const maxAges = login.setCookie.map((c) => /Max-Age=(\d+)/i.exec(c)?.[1]).filter((v) => v !== undefined).map(Number);
+    assert.deepEqual(maxAges, [34560000]);
+    await patch('/api/v1/environment/sessions', JSON.stringify({ remember: false }));
+  });
+
   it('bounds organization overrides, Tenure and Kinde shapes alike', async () => {
     const tenure = await patch('/api/v1/organizations/acme/sessions', JSON.stringify({ absolute_timeout: { value: 99999999999999, enabled: true } }));
     assert.equal(tenure.statusCode, 400);
