@@ -2,6 +2,10 @@ import { TenureError } from '../core/errors.ts';
 import { decodeKeyCursor, encodeKeyCursor } from '../stores/cursor.ts';
 import { closeRedis, connectRedis, guardRedis, isClusterUrl } from '../stores/redis-connection.ts';
 import type { ApiKeyRecord, Directory, OrgRecord, Page, UserRecord } from './directory.ts';
+import { usernameKey, usernameTaken } from './username.ts';
+
+/** Deletes a name claim only if it is this user's: a clashing older name's claim stays its owner's. */
+const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end";
 
 /**
  * The directory on Redis, for deployments whose only store is Redis: JSON records, a sorted set per
@@ -31,21 +35,42 @@ export function createRedisDirectory(options: { readonly url: string; readonly p
     return { items, nextCursor: ids.length > limit && last !== undefined ? encodeKeyCursor(last) : null };
   };
 
+  // User names are claimed by their normalized key (`ukey:`, usernameKey); `uname:` holds exact names
+  // from before keys existed, kept only for a name that clashed with an older one (it signs in by it).
+  const ukey = (username: string) => `${p}ukey:${usernameKey(username)}`;
+  const release = (key: string, id: string) => client.eval(RELEASE, 1, key, id);
+  const migrateUsernameKeys = async (): Promise<void> => {
+    if ((await client.get(`${p}migrated:ukey`)) !== null) return;
+    const users: UserRecord[] = [];
+    for (const id of await client.zrange(`${p}users`, '0', '-1')) {
+      const user = await read<UserRecord>(`${p}user:${id}`);
+      if (user !== null) users.push(user);
+    }
+    // Of names that clash, the first created claims the key, as in the SQL directory's migration.
+    users.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+    for (const user of users) {
+      if ((await client.set(ukey(user.username), user.id, 'NX')) !== null) await release(`${p}uname:${user.username}`, user.id);
+    }
+    await client.set(`${p}migrated:ukey`, '1');
+  };
+
   return {
     async init() {
       if (client.status === 'wait') await guard(() => client.connect());
+      await guard(migrateUsernameKeys);
     },
     close: () => closeRedis(client),
 
     async createUser(user) {
       await guard(async () => {
-        if ((await client.set(`${p}uname:${user.username}`, user.id, 'NX')) === null) throw new TenureError('conflict', `a user named "${user.username}" already exists`);
+        if ((await client.set(ukey(user.username), user.id, 'NX')) === null) throw new TenureError('conflict', `${usernameTaken(user.username)} already exists`);
         await client.multi().set(`${p}user:${user.id}`, JSON.stringify(user)).zadd(`${p}users`, 0, user.id).exec();
       });
     },
     getUser: (id) => read<UserRecord>(`${p}user:${id}`),
     async getUserByUsername(username) {
-      const id = await guard(() => client.get(`${p}uname:${username}`));
+      // A name that clashed before keys existed signs in by its exact spelling; every other by its key.
+      const id = (await guard(() => client.get(`${p}uname:${username}`))) ?? (await guard(() => client.get(ukey(username))));
       return id === null ? null : read<UserRecord>(`${p}user:${id}`);
     },
     listUsers: (cursor, limit) => page<UserRecord>(`${p}users`, `${p}user:`, cursor, limit),
@@ -55,8 +80,11 @@ export function createRedisDirectory(options: { readonly url: string; readonly p
       const after: UserRecord = { ...before, ...patch };
       await guard(async () => {
         if (after.username !== before.username) {
-          if ((await client.set(`${p}uname:${after.username}`, id, 'NX')) === null) throw new TenureError('conflict', `a user named "${after.username}" already exists`);
-          await client.del(`${p}uname:${before.username}`);
+          const claim = await client.set(ukey(after.username), id, 'NX');
+          // A rename within the same key (a change of case) keeps its claim.
+          if (claim === null && (await client.get(ukey(after.username))) !== id) throw new TenureError('conflict', `${usernameTaken(after.username)} already exists`);
+          if (ukey(before.username) !== ukey(after.username)) await release(ukey(before.username), id);
+          await release(`${p}uname:${before.username}`, id);
         }
         await client.set(`${p}user:${id}`, JSON.stringify(after));
       });
@@ -65,7 +93,11 @@ export function createRedisDirectory(options: { readonly url: string; readonly p
     async deleteUser(id) {
       const user = await read<UserRecord>(`${p}user:${id}`);
       if (user === null) return false;
-      await guard(() => client.multi().del(`${p}user:${id}`, `${p}uname:${user.username}`).zrem(`${p}users`, id).exec());
+      await guard(async () => {
+        await client.multi().del(`${p}user:${id}`).zrem(`${p}users`, id).exec();
+        await release(ukey(user.username), id);
+        await release(`${p}uname:${user.username}`, id);
+      });
       return true;
     },
 

@@ -1,12 +1,15 @@
-import { Kysely, Migrator, type Migration } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, sql, type Migration, type MigratorProps } from 'kysely';
 import { TenureError } from '../core/errors.ts';
 import type { OrgOverrides } from '../core/policy-resolve.ts';
 import { decodeKeyCursor, encodeKeyCursor } from '../stores/cursor.ts';
 import type { ApiKeyRecord, Directory, OrgRecord, Page, UserRecord } from './directory.ts';
+import { usernameKey, usernameTaken } from './username.ts';
 
 interface UsersTable {
   id: string;
   username: string;
+  /** `usernameKey(username)`; null only for a name that clashed with an older one before keys existed. */
+  username_key: string | null;
   password_hash: string;
   orgs: string;
   roles: string;
@@ -39,7 +42,8 @@ interface DirectoryDb {
   tenure_settings: SettingsTable;
 }
 
-const migrations: Record<string, Migration> = {
+/** The directory's migrations, by name in order. */
+const DIRECTORY_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_directory': {
     async up(db: Kysely<unknown>) {
       await db.schema
@@ -78,6 +82,23 @@ const migrations: Record<string, Migration> = {
         .addColumn('name', 'varchar(128)', (c) => c.primaryKey())
         .addColumn('value', 'text', (c) => c.notNull())
         .execute();
+    },
+  },
+  '0002_username_key': {
+    // Unique user names by their normalized key (usernameKey). Existing names that differ only by case
+    // or width: the first created claims the key, the later ones keep a null key and still sign in by
+    // their exact name until an administrator renames them.
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('tenure_users').addColumn('username_key', 'text').execute();
+      const rows = await db.selectFrom('tenure_users').select(['id', 'username']).orderBy('created_at').orderBy('id').execute();
+      const claimed = new Set<string>();
+      for (const row of rows as { id: string; username: string }[]) {
+        const key = usernameKey(row.username);
+        if (claimed.has(key)) continue;
+        claimed.add(key);
+        await db.updateTable('tenure_users').set({ username_key: key }).where('id', '=', row.id).execute();
+      }
+      await db.schema.createIndex('tenure_users_by_username_key').unique().on('tenure_users').column('username_key').execute();
     },
   },
 };
@@ -128,12 +149,7 @@ export function createSqlDirectory(db: Kysely<DirectoryDb>, options: { readonly 
   return {
     async init() {
       if (options.migrate === false) return;
-      const migrator = new Migrator({
-        db,
-        provider: { getMigrations: async () => migrations },
-        migrationTableName: 'tenure_directory_migrations',
-        migrationLockTableName: 'tenure_directory_migrations_lock',
-      });
+      const migrator = new Migrator({ db, ...(await directoryMigratorOptions(db)) });
       const { error } = await migrator.migrateToLatest();
       if (error !== undefined) throw error;
     },
@@ -148,6 +164,7 @@ export function createSqlDirectory(db: Kysely<DirectoryDb>, options: { readonly 
           .values({
             id: user.id,
             username: user.username,
+            username_key: usernameKey(user.username),
             password_hash: user.passwordHash,
             orgs: JSON.stringify(user.orgs),
             roles: JSON.stringify(user.roles),
@@ -157,7 +174,7 @@ export function createSqlDirectory(db: Kysely<DirectoryDb>, options: { readonly 
           })
           .execute();
       } catch (error) {
-        if (uniqueViolation(error)) throw conflict(`a user named "${user.username}"`);
+        if (uniqueViolation(error)) throw conflict(usernameTaken(user.username));
         throw error;
       }
     },
@@ -166,7 +183,10 @@ export function createSqlDirectory(db: Kysely<DirectoryDb>, options: { readonly 
       return row === undefined ? null : toUser(row);
     },
     async getUserByUsername(username) {
-      const row = await db.selectFrom('tenure_users').selectAll().where('username', '=', username).executeTakeFirst();
+      // A name that clashed before keys existed signs in by its exact spelling; every other by its key.
+      const row =
+        (await db.selectFrom('tenure_users').selectAll().where('username_key', 'is', null).where('username', '=', username).executeTakeFirst()) ??
+        (await db.selectFrom('tenure_users').selectAll().where('username_key', '=', usernameKey(username)).executeTakeFirst());
       return row === undefined ? null : toUser(row);
     },
     async listUsers(cursor, limit) {
@@ -177,7 +197,10 @@ export function createSqlDirectory(db: Kysely<DirectoryDb>, options: { readonly 
     },
     async updateUser(id, patch) {
       const values: Partial<UsersTable> = {};
-      if (patch.username !== undefined) values.username = patch.username;
+      if (patch.username !== undefined) {
+        values.username = patch.username;
+        values.username_key = usernameKey(patch.username);
+      }
       if (patch.passwordHash !== undefined) values.password_hash = patch.passwordHash;
       if (patch.orgs !== undefined) values.orgs = JSON.stringify(patch.orgs);
       if (patch.roles !== undefined) values.roles = JSON.stringify(patch.roles);
@@ -186,7 +209,7 @@ export function createSqlDirectory(db: Kysely<DirectoryDb>, options: { readonly 
       try {
         if (Object.keys(values).length > 0) await db.updateTable('tenure_users').set(values).where('id', '=', id).execute();
       } catch (error) {
-        if (uniqueViolation(error)) throw conflict(`a user named "${patch.username ?? ''}"`);
+        if (uniqueViolation(error)) throw conflict(usernameTaken(patch.username ?? ''));
         throw error;
       }
       const row = await db.selectFrom('tenure_users').selectAll().where('id', '=', id).executeTakeFirst();
@@ -280,3 +303,18 @@ export function createSqlDirectory(db: Kysely<DirectoryDb>, options: { readonly 
 }
 
 export type { DirectoryDb };
+
+/**
+ * The directory's Migrator options. On PostgreSQL the migration tables are named in the connection's
+ * own schema: Kysely otherwise takes a table of that name in any schema as ours, so a second
+ * deployment in the same database (another schema) would skip creating them and fail.
+ */
+export async function directoryMigratorOptions(db: Kysely<any>): Promise<Omit<MigratorProps, 'db'>> {
+  const schema = db.getExecutor().adapter instanceof PostgresAdapter ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
+  return {
+    provider: { getMigrations: async () => ({ ...DIRECTORY_MIGRATIONS }) },
+    migrationTableName: 'tenure_directory_migrations',
+    migrationLockTableName: 'tenure_directory_migrations_lock',
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+  };
+}

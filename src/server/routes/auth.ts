@@ -10,6 +10,7 @@ import { forwardAuth, headersObject } from '../forward-auth.ts';
 import { logSecurityEvent, type SecurityLogger } from '../security-log.ts';
 import { SESSION_JSON_SCHEMA, sessionJson } from '../session-json.ts';
 import { endSession } from '../use-cases/sessions.ts';
+import { usernameKey } from '../username.ts';
 
 const ERROR_SCHEMA = { $ref: 'Error#' } as const;
 
@@ -120,7 +121,9 @@ export function authRoutes(app: FastifyInstance, deps: ServerDeps): void {
       if (mode !== 'cookie' && mode !== 'token') throw new TenureError('invalid_request', 'mode must be "cookie" or "token"');
 
       const ip = request.ip;
-      const wait = deps.throttle.retryAfter(username, ip);
+      // Failures count per name as the directory matches it: `Alice` and `ALICE` are one account.
+      const throttleName = usernameKey(username);
+      const wait = deps.throttle.retryAfter(throttleName, ip);
       if (wait > 0) {
         deps.metrics.logins.inc({ result: 'throttled' });
         logSecurityEvent(request.log, 'login_failed', { reason: 'throttled', ip, audience });
@@ -136,13 +139,13 @@ export function authRoutes(app: FastifyInstance, deps: ServerDeps): void {
       else if (user.disabled) failure = 'disabled';
       else if (org !== null && (!user.orgs.includes(org) || (await deps.directory.getOrg(org)) === null)) failure = 'not_member';
       if (failure !== null || user === null) {
-        deps.throttle.fail(username, ip);
+        deps.throttle.fail(throttleName, ip);
         deps.metrics.logins.inc({ result: 'failure' });
         deps.metrics.loginFailures.inc({ reason: failure ?? 'unknown_user' });
         logSecurityEvent(request.log, 'login_failed', { reason: failure ?? 'unknown_user', subject: user?.id ?? null, org, audience, ip });
         throw new TenureError('invalid_credentials', 'invalid username or password');
       }
-      deps.throttle.succeed(username, ip);
+      deps.throttle.succeed(throttleName, ip);
 
       const issued = await createSession(request.log, { subject: user.id, audience, org, remember, context: requestContext(request) });
       deps.metrics.logins.inc({ result: 'success' });
