@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { ConfigError, TenureError } from '../core/errors.ts';
 import { POLICY_FIELDS } from '../core/policy-fields.ts';
 import { SERVER_KEYS } from '../server/config.ts';
-import { createRuntime } from '../server/runtime.ts';
+import { serve } from '../server/serve.ts';
 import { configOrExit, exitWithIssues, EXIT_FAILURE, EXIT_USAGE, withServices } from './context.ts';
 import { registerKeyCommands } from './keys.ts';
 import { configOption } from './options.ts';
@@ -33,6 +33,7 @@ const SERVER_OPTION_HELP: Readonly<Record<string, string>> = {
   clear_site_data: 'send Clear-Site-Data on logout (true/false)',
   migrate: 'apply migrations at start (true/false, default true)',
   log_level: 'fatal, error, warn, info, debug, trace or silent',
+  workers: 'processes serving the port: a number, or auto (one per core); default 1',
 };
 
 const start = program
@@ -60,14 +61,7 @@ start.action(async (options: Record<string, string | undefined> & { config?: str
     if (value !== undefined) env[variable] = value;
   }
   const config = configOrExit(options.config, env);
-  const runtime = await createRuntime(config);
-  const stop = async () => {
-    await runtime.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
-  await runtime.app.listen({ host: config.host, port: config.port });
+  await serve(config, config.workers);
 });
 
 program

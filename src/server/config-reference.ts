@@ -100,6 +100,11 @@ export function configJsonSchema(): Record<string, unknown> {
           clear_site_data: { type: 'boolean', default: false },
           migrate: { type: 'boolean', default: true },
           log_level: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
+          workers: {
+            description: 'processes serving the port: a number from 1 to 256, or auto (one per core); docs/server.md "Workers"',
+            oneOf: [{ type: 'integer', minimum: 1, maximum: 256 }, { type: 'string', pattern: '^(auto|[0-9]+)$' }],
+            default: 1,
+          },
         },
       },
       session: { type: 'object', additionalProperties: false, properties: session },

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parseWorkers } from './workers.ts';
 import { parse as parseYaml } from 'yaml';
 import { REDACTED } from '../core/describe-value.ts';
 import type { ConfigIssue } from '../core/errors.ts';
@@ -29,6 +30,8 @@ export interface ServerConfig {
   readonly clearSiteData: boolean;
   readonly migrate: boolean;
   readonly logLevel: string;
+  /** Processes serving the port (`--workers N|auto`, docs/server.md "Workers"); 1: no primary. */
+  readonly workers: number;
   /** The layers of the environment policy that come from configuration (the stored one comes from the directory). */
   readonly policyLayers: {
     readonly preset: PresetName | null;
@@ -57,6 +60,7 @@ export const SERVER_KEYS = {
   clear_site_data: 'TENURE_CLEAR_SITE_DATA',
   migrate: 'TENURE_MIGRATE',
   log_level: 'TENURE_LOG_LEVEL',
+  workers: 'TENURE_WORKERS',
 } as const;
 type ServerKey = keyof typeof SERVER_KEYS;
 
@@ -139,6 +143,9 @@ export function loadConfig(options: { readonly env: Readonly<Record<string, stri
     if (Number.isInteger(n) && n >= 0 && n <= 65535) port = n;
     else issues.push({ key: nameOf('port'), value: portValue, rule: 'must be an integer from 0 to 65535' });
   }
+  const workersValue = raw('workers');
+  const workers = parseWorkers(workersValue === undefined ? undefined : String(workersValue), nameOf('workers'));
+  if (typeof workers !== 'number') issues.push(workers);
   const logLevel = str('log_level', 'info');
   if (!LOG_LEVELS.includes(logLevel)) issues.push({ key: nameOf('log_level'), value: logLevel, rule: `must be one of ${LOG_LEVELS.join(', ')}` });
 
@@ -178,6 +185,7 @@ export function loadConfig(options: { readonly env: Readonly<Record<string, stri
     clearSiteData: bool('clear_site_data', false),
     migrate: bool('migrate', true),
     logLevel,
+    workers: typeof workers === 'number' ? workers : 1,
     policyLayers: { preset, file: filePolicyValues, env: envPolicyValues },
     pinned,
   };

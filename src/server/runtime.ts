@@ -36,6 +36,8 @@ export interface RuntimeOptions {
   readonly passwordCost?: { readonly memoryCost: number; readonly timeCost: number };
   /** Sweep period in seconds; 0 disables. @default 60 */
   readonly sweepEvery?: number;
+  /** Wraps the opened session store (a cluster worker gives SQLite an invalidation channel over IPC). */
+  readonly adaptStore?: (store: SessionStore) => SessionStore;
 }
 
 /** Opens the store and the directory named by `store_url`. */
@@ -104,7 +106,9 @@ export async function createRuntime(config: ServerConfig, options: RuntimeOption
   const notice = options.notice ?? ((line: string) => process.stderr.write(`${line}\n`));
   const { secrets, subjectKey } = resolveSecrets(config, notice);
   const ring = createKeyRing(secrets);
-  const { store, directory } = await openStorage(config);
+  const opened = await openStorage(config);
+  const store = options.adaptStore?.(opened.store) ?? opened.store;
+  const directory = opened.directory;
   await store.init();
   await directory.init();
 
