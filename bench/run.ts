@@ -8,6 +8,7 @@ import { p4 } from './scenarios/p4-sqlite-scale.ts';
 import { p5 } from './scenarios/p5-store-writes.ts';
 import { p6 } from './scenarios/p6-revocation.ts';
 import { p7 } from './scenarios/p7-cold-path.ts';
+import { p8 } from './scenarios/p8-workers.ts';
 
 const quick = process.argv.includes('--quick');
 // `--only P7` (or `--only P2,P7`): just those rows, for work on one of them.
@@ -46,6 +47,7 @@ await step('P4 SQLite scale', () => p4(quick ? [1_000, 10_000, 100_000] : [1_000
 await step('P5 store writes', () => p5());
 await step('P6 revocation across 3 nodes', () => p6(redis, quick ? 10 : 50));
 await step('P7 cold path', () => (quick ? p7(3, 1, 15_000, redis) : p7(5, 2, 15_000, redis)));
+await step('P8 workers', () => (quick ? p8(3, 1, 15_000) : p8(5, 2, 15_000)));
 
 const table = printTable(rows);
 process.stdout.write(`\n${table}\n`);
