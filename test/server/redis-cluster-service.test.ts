@@ -100,4 +100,45 @@ describe('the service on a Redis Cluster (3 masters, two nodes)', { skip }, () =
     assert.equal(keys.length, 2, 'both nodes\' admin keys, from one slot');
     assert.throws(() => createRedisDirectory({ url: cluster.url, prefix: 'tenure:d:' }), /needs a hash tag/);
   });
+
+  it('token mode: signs in on one node, refreshes on the other, and a reused refresh token ends the session everywhere', async () => {
+    const username = `tomas-${Date.now()}`;
+    await first.createUser(username, PASSWORD);
+    const login = await first.request({ method: 'POST', url: '/auth/login', body: { username, password: PASSWORD, mode: 'token' } });
+    assert.equal(login.status, 200, login.body);
+    const refresh = (svc: TestService, token: string) => svc.request({ method: 'POST', url: '/auth/token', form: { grant_type: 'refresh_token', refresh_token: token } });
+    const renewed = await refresh(second, login.json.refresh_token);
+    assert.equal(renewed.status, 200, renewed.body);
+    assert.equal((await first.request({ method: 'GET', url: '/auth/session', bearer: renewed.json.access_token })).status, 200);
+    first.clock.advance(60);
+    second.clock.advance(60);
+    assert.equal((await first.request({ method: 'POST', url: '/auth/token', form: { grant_type: 'refresh_token', refresh_token: login.json.refresh_token } })).json.error.code, 'invalid_grant');
+    assert.equal((await refresh(second, renewed.json.refresh_token)).status, 400, 'the reuse ended the whole session');
+  });
+});
+
+describe('the service on a Redis Cluster with cookie storage (sealed cookies, two nodes)', { skip }, () => {
+  let cluster: RedisCluster;
+  let first: TestService;
+  let second: TestService;
+  before(async () => {
+    cluster = await startRedisCluster({ masters: 3 });
+    first = await startTestService({ TENURE_STORE_URL: cluster.url, TENURE_SESSION_STORAGE: 'cookie' });
+    second = await startTestService({ TENURE_STORE_URL: cluster.url, TENURE_SESSION_STORAGE: 'cookie' });
+  });
+  after(async () => {
+    await first?.close();
+    await second?.close();
+    await cluster?.stop();
+  });
+
+  it('signs in on one node, is seen on the other, and "sign out everywhere" on one is refused by the other within a second', async () => {
+    const username = `cora-${Date.now()}`;
+    const user = await first.createUser(username, PASSWORD);
+    const login = await first.login({ username, password: PASSWORD });
+    assert.equal(login.status, 200, JSON.stringify(login.json));
+    assert.equal((await second.request({ method: 'GET', url: '/auth/verify', cookie: login.cookie })).status, 200);
+    assert.equal((await second.request({ method: 'DELETE', url: `/api/v1/users/${user.id}/sessions`, bearer: second.adminKey })).status, 204);
+    assert.equal(await waitForRefusal(first, login.cookie, 'revoked', 1000), 'revoked');
+  });
 });
