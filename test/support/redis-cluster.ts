@@ -28,6 +28,21 @@ export interface RedisCluster {
   stop(): Promise<void>;
 }
 
+// Every cluster still running in this process, killed when it exits or is told to stop by a signal, so
+// no redis-server outlives a test run however it ends.
+const running = new Set<() => void>();
+const killRunning = (): void => {
+  for (const kill of running) kill();
+  running.clear();
+};
+process.on('exit', killRunning);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    killRunning();
+    process.kill(process.pid, signal);
+  });
+}
+
 const REDIS_SERVER = process.env['TENURE_TEST_REDIS_SERVER'] ?? 'redis-server';
 const REDIS_CLI = process.env['TENURE_TEST_REDIS_CLI'] ?? 'redis-cli';
 
@@ -46,7 +61,8 @@ export async function clusterSkip(): Promise<string | false> {
 /**
  * Starts a Redis Cluster of `masters` masters with `replicas` replicas each on free loopback ports in a
  * temporary directory, and waits until every node reports `cluster_state:ok` (and every replica is in
- * sync). Everything it started is removed on failure, by `stop()`, and at process exit. Every wait is
+ * sync). Everything it started is removed on failure, by `stop()`, and at process exit (or a SIGINT,
+ * SIGTERM or SIGHUP). Every wait is
  * bounded, so a broken set-up fails in seconds instead of hanging.
  */
 export async function startRedisCluster(options: { readonly masters?: number; readonly replicas?: number; readonly nodeTimeoutMs?: number } = {}): Promise<RedisCluster> {
@@ -59,7 +75,7 @@ export async function startRedisCluster(options: { readonly masters?: number; re
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
-    process.off('exit', killAll);
+    running.delete(killAll);
     await Promise.all([...processes.keys()].map((port) => killNode(port)));
     rmSync(dir, { recursive: true, force: true });
   };
@@ -76,7 +92,7 @@ export async function startRedisCluster(options: { readonly masters?: number; re
     child.kill('SIGKILL');
     await bounded(exited, 5000, `redis-server on port ${port} to exit`);
   };
-  process.on('exit', killAll);
+  running.add(killAll);
 
   const cli = async (port: number, ...args: string[]): Promise<string> => {
     const { stdout } = await run(REDIS_CLI, ['-h', '127.0.0.1', '-p', String(port), ...args], { timeout: 5000 });
