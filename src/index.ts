@@ -11,6 +11,7 @@ export type {
   ListOptions,
   RequestContext,
   RevokeOptions,
+  SessionData,
   Session,
   SessionManager,
   SessionManagerOptions,

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { SessionManager } from '../core/session-manager.ts';
+import type { SessionData, SessionManager } from '../core/session-manager.ts';
 import { createHttpSessions, runAdapter, type HttpSessionsOptions, type TenureContext } from './http-sessions.ts';
 
 export type { TenureContext } from './http-sessions.ts';
@@ -14,17 +14,29 @@ declare global {
   }
 }
 
+/** The middleware, with `of(req)`: this request's context typed by the manager's data and `required`. */
+export type TenureExpress<Data extends SessionData = Record<string, unknown>, Required extends boolean = false> = RequestHandler & {
+  /**
+   * The context the middleware put on `req`, typed (with `required: true`, `session` is never null).
+   * @throws TypeError when the middleware did not run for this request.
+   */
+  of(req: Request): TenureContext<Data, Required>;
+};
+
 /**
  * Express middleware: puts the session on `req.tenure`, writes renewed cookies, answers logout requests
  * (204), a down store (503) and, with `required`, a missing session (401).
  *
  * @example
- * app.use(tenureExpress(manager));
- * app.get('/me', (req, res) => res.json({ subject: req.tenure?.session?.subject ?? null }));
+ * const sessions = tenureExpress(manager, { required: true });
+ * app.get('/me', sessions, (req, res) => res.json({ subject: sessions.of(req).session.subject }));
  */
-export function tenureExpress(manager: SessionManager, options: HttpSessionsOptions = {}): RequestHandler {
-  const http = createHttpSessions(manager, options);
-  return (req: Request, res: Response, next: NextFunction) => {
+export function tenureExpress<Data extends SessionData = Record<string, unknown>, Required extends boolean = false>(
+  manager: SessionManager<Data>,
+  options: HttpSessionsOptions<Required> = {},
+): TenureExpress<Data, Required> {
+  const http = createHttpSessions(manager as SessionManager, options);
+  const middleware = (req: Request, res: Response, next: NextFunction) => {
     runAdapter(
       http,
       {
@@ -49,4 +61,9 @@ export function tenureExpress(manager: SessionManager, options: HttpSessionsOpti
       else res.status(status).json(body);
     }, next);
   };
+  const of = (req: Request): TenureContext<Data, Required> => {
+    if (req.tenure === undefined) throw new TypeError('tenureExpress: the middleware did not run for this request');
+    return req.tenure as unknown as TenureContext<Data, Required>;
+  };
+  return Object.assign(middleware, { of });
 }

@@ -1,5 +1,5 @@
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import type { SessionManager } from '../core/session-manager.ts';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { SessionData, SessionManager } from '../core/session-manager.ts';
 import { createHttpSessions, runAdapter, type HttpSessionsOptions, type TenureContext } from './http-sessions.ts';
 
 export type { TenureContext } from './http-sessions.ts';
@@ -58,3 +58,15 @@ const plugin: FastifyPluginAsync<TenureFastifyOptions> = async (app: FastifyInst
 (plugin as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
 
 export const tenureFastify = plugin;
+
+/**
+ * This request's context typed by the manager's data and by `required` as registered (with
+ * `required: true`, `session` is never null): `tenureContext<CartData, true>(request).session.data.items`.
+ * @throws TypeError when the plugin did not run for this request.
+ */
+export function tenureContext<Data extends SessionData = Record<string, unknown>, Required extends boolean = false>(
+  request: FastifyRequest,
+): TenureContext<Data, Required> {
+  if (request.tenure === null) throw new TypeError('tenureFastify: the plugin did not run for this request');
+  return request.tenure as unknown as TenureContext<Data, Required>;
+}

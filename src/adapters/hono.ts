@@ -1,15 +1,15 @@
 import type { MiddlewareHandler } from 'hono';
-import type { SessionManager } from '../core/session-manager.ts';
+import type { SessionData, SessionManager } from '../core/session-manager.ts';
 import { createHttpSessions, runAdapter, type HttpSessionsOptions, type TenureContext } from './http-sessions.ts';
 
 export type { TenureContext } from './http-sessions.ts';
 
-/** Hono variables this middleware sets: `c.get('tenure')`. */
-export interface TenureVariables {
-  tenure: TenureContext;
+/** Hono variables this middleware sets: `c.get('tenure')`, typed by the session data and `required`. */
+export interface TenureVariables<Data extends SessionData = Record<string, unknown>, Required extends boolean = false> {
+  tenure: TenureContext<Data, Required>;
 }
 
-export interface TenureHonoOptions extends HttpSessionsOptions {
+export interface TenureHonoOptions<Required extends boolean = false> extends HttpSessionsOptions<Required> {
   /** The client address (runtime-specific in Hono: e.g. `getConnInfo(c).remote.address` on Node). */
   readonly getIp?: (c: Parameters<MiddlewareHandler>[0]) => string | null;
 }
@@ -23,11 +23,14 @@ export interface TenureHonoOptions extends HttpSessionsOptions {
  * app.use(tenureHono(manager));
  * app.get('/me', (c) => c.json({ subject: c.get('tenure').session?.subject ?? null }));
  */
-export function tenureHono(manager: SessionManager, options: TenureHonoOptions = {}): MiddlewareHandler<{ Variables: TenureVariables }> {
-  const http = createHttpSessions(manager, options);
+export function tenureHono<Data extends SessionData = Record<string, unknown>, Required extends boolean = false>(
+  manager: SessionManager<Data>,
+  options: TenureHonoOptions<Required> = {},
+): MiddlewareHandler<{ Variables: TenureVariables<Data, Required> }> {
+  const http = createHttpSessions(manager as SessionManager, options);
   return async (c, next) => {
     const url = new URL(c.req.url);
-    const result = await runAdapter(
+    const result = await runAdapter<Data, Required>(
       http,
       {
         method: c.req.method,

@@ -11,6 +11,7 @@ import type {
   Issued,
   RequestContext,
   Session,
+  SessionData,
   SessionManager,
 } from '../core/session-manager.ts';
 
@@ -25,24 +26,47 @@ export interface HttpRequestInfo {
   readonly scheme?: string | null;
 }
 
-export interface HttpSessionsOptions {
+export interface HttpSessionsOptions<Required extends boolean = boolean> {
   /** The audience this application's sessions are for. @default 'default' */
   readonly audience?: string;
-  /** Answer 401 when there is no valid session instead of calling the handler. @default false */
-  readonly required?: boolean;
+  /**
+   * Answer 401 when there is no valid session instead of calling the handler; with `true` the
+   * context's type says the session is there. @default false
+   */
+  readonly required?: Required;
 }
 
-/** What an adapter hands its handlers. */
-export interface TenureContext {
-  readonly session: Session | null;
+/**
+ * What an adapter hands its handlers. `Data` is the manager's session data type; with `Required`
+ * (the adapter's `required: true`) `session` is never null.
+ */
+export interface TenureContext<Data extends SessionData = Record<string, unknown>, Required extends boolean = false> {
+  /** This request's session, with the patches `set` made to its data. */
+  readonly session: Required extends true ? Session<Data> : Session<Data> | null;
   /** Why there is no session (`missing`, `idle`, …), or null. */
   readonly reason: RefusalReason | null;
+  /**
+   * Merges `patch` into this session's data for the rest of the request; `save()` persists it.
+   * @throws TypeError without a session.
+   */
+  set(patch: Partial<Data>): void;
+  /**
+   * Persists the session's data as `set` left it (nothing to do when nothing was set). The next
+   * request sees it on this node at once and on every node within 1 s.
+   * @throws TypeError without a session; StoreUnavailableError when the store is down.
+   */
+  save(): Promise<void>;
+  /**
+   * Replaces the session's data with `data` and persists it.
+   * @throws TypeError without a session; StoreUnavailableError when the store is down.
+   */
+  replaceData(data: Data): Promise<void>;
   /** Signs a subject in (always a new session), ends the request's previous session, and sets the new cookie. */
-  login(input: Omit<CreateSessionInput, 'audience' | 'context'>): Promise<Session>;
+  login(input: Omit<CreateSessionInput<Data>, 'audience' | 'context'>): Promise<Session<Data>>;
   /** Ends this request's session and clears its cookie. */
   logout(): Promise<void>;
   /** A new credential for this session (privilege change); the old one ends. */
-  regenerate(data?: Readonly<Record<string, unknown>>): Promise<Session>;
+  regenerate(data?: Data): Promise<Session<Data>>;
 }
 
 /** The answer an adapter gives when it cannot or will not call the handler. */
@@ -56,12 +80,12 @@ export interface EarlyAnswer {
  * 204 after a logout request, 503 when the store is down (fail closed), 401 when `required`.
  * `setCookie` is called with the cookies to append in both cases.
  */
-export async function runAdapter(
+export async function runAdapter<Data extends SessionData = Record<string, unknown>, Required extends boolean = false>(
   http: HttpSessions,
   request: HttpRequestInfo,
-  options: HttpSessionsOptions,
+  options: HttpSessionsOptions<Required>,
   setCookie: (cookies: readonly string[]) => void,
-): Promise<{ readonly context: TenureContext } | { readonly answer: EarlyAnswer }> {
+): Promise<{ readonly context: TenureContext<Data, Required> } | { readonly answer: EarlyAnswer }> {
   let outcome: HttpOutcome;
   try {
     outcome = await http.handle(request);
@@ -78,11 +102,33 @@ export async function runAdapter(
     return { answer: { status: 401, body: { error: { code: `session_${reason}`, message: `no valid session (${reason})` } } } };
   }
   let session = outcome.session;
+  let dirty = false;
+  const current = (action: string): Session => {
+    if (session === null) throw new TypeError(`${action}() needs a session`);
+    return session;
+  };
+  const persist = async (data: Readonly<Record<string, unknown>>) => {
+    const target = current('save');
+    await http.manager.setData(target.id, data);
+    session = { ...target, data };
+    dirty = false;
+  };
   const context: TenureContext = {
     get session() {
       return session;
     },
     reason: outcome.reason,
+    set(patch) {
+      const target = current('set');
+      session = { ...target, data: { ...target.data, ...patch } };
+      dirty = true;
+    },
+    async save() {
+      if (dirty) await persist(current('save').data);
+    },
+    async replaceData(data) {
+      await persist(data);
+    },
     async login(input) {
       const issued = await http.login(request, input);
       setCookie(issued.setCookie);
@@ -94,14 +140,14 @@ export async function runAdapter(
       session = null;
     },
     async regenerate(data) {
-      if (session === null) throw new TypeError('regenerate() needs a session');
-      const issued = await http.regenerate(request, session, data);
+      const issued = await http.regenerate(request, current('regenerate'), data);
       setCookie(issued.setCookie);
       session = issued.session;
       return issued.session;
     },
   };
-  return { context };
+  // The manager stores data as JSON whatever its type: `Data` is the application's promise.
+  return { context: context as unknown as TenureContext<Data, Required> };
 }
 
 /** The result of looking at a request: the session (or why there is none) and the cookies to send. */

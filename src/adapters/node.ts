@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import type { SessionManager } from '../core/session-manager.ts';
+import type { SessionData, SessionManager } from '../core/session-manager.ts';
 import { createHttpSessions, runAdapter, type HttpRequestInfo, type HttpSessionsOptions, type TenureContext } from './http-sessions.ts';
 
 export type { TenureContext } from './http-sessions.ts';
@@ -17,11 +17,14 @@ export type { TenureContext } from './http-sessions.ts';
  *   res.end(tenure.session ? `hello ${tenure.session.subject}` : 'hello stranger');
  * });
  */
-export function createNodeSessions(manager: SessionManager, options: HttpSessionsOptions = {}) {
-  const http = createHttpSessions(manager, options);
+export function createNodeSessions<Data extends SessionData = Record<string, unknown>, Required extends boolean = false>(
+  manager: SessionManager<Data>,
+  options: HttpSessionsOptions<Required> = {},
+) {
+  const http = createHttpSessions(manager as SessionManager, options);
   return {
-    async load(req: IncomingMessage, res: ServerResponse): Promise<TenureContext | null> {
-      const result = await runAdapter(http, nodeRequest(req), options, (cookies) => {
+    async load(req: IncomingMessage, res: ServerResponse): Promise<TenureContext<Data, Required> | null> {
+      const result = await runAdapter<Data, Required>(http, nodeRequest(req), options, (cookies) => {
         if (cookies.length > 0) res.appendHeader('set-cookie', [...cookies]);
       });
       if ('context' in result) return result.context;

@@ -24,19 +24,28 @@ export interface KeyRing {
  * HMAC-SHA256(secret, "kid"), so ids are never configured; purpose keys are HKDF-SHA256 with info
  * `tenure/v1/<purpose>`. All keys are derived once, here.
  *
- * @throws ConfigError when the list is empty, a secret is shorter than 32 bytes, or two are equal.
+ * `option` names the setting in errors (`TENURE_SECRETS` for the service, `secrets` for the library).
+ *
+ * @throws ConfigError naming `option` when the list is missing or empty, a secret is shorter than 32 bytes, or two are equal.
  * @example createKeyRing([process.env.NEW_SECRET!, process.env.OLD_SECRET!])
  */
-export function createKeyRing(secrets: readonly (string | Uint8Array)[]): KeyRing {
-  const buffers = secrets.map((s) => (typeof s === 'string' ? Buffer.from(s, 'utf8') : Buffer.from(s)));
+export function createKeyRing(secrets: readonly (string | Uint8Array)[], option = 'TENURE_SECRETS'): KeyRing {
+  // Called from JavaScript too: a missing or mistyped option is named, not a TypeError from crypto.
+  const list: readonly unknown[] = Array.isArray(secrets) ? secrets : [];
   const issues = [];
-  if (buffers.length === 0) issues.push({ key: 'TENURE_SECRETS', value: REDACTED, rule: 'is empty; it must list at least one secret of at least 32 bytes' });
+  if (!Array.isArray(secrets)) {
+    issues.push({ key: option, value: REDACTED, rule: `must be a list of secrets (strings or bytes, each at least ${MIN_SECRET_BYTES} bytes), not ${secrets === undefined ? 'missing' : typeof secrets}` });
+  } else if (list.length === 0) {
+    issues.push({ key: option, value: REDACTED, rule: 'is empty; it must list at least one secret of at least 32 bytes' });
+  }
+  const buffers = list.map((s) => (typeof s === 'string' ? Buffer.from(s, 'utf8') : s instanceof Uint8Array ? Buffer.from(s) : Buffer.alloc(0)));
   buffers.forEach((secret, i) => {
     if (secret.length < MIN_SECRET_BYTES) {
-      issues.push({ key: 'TENURE_SECRETS', value: REDACTED, rule: `secret #${i + 1} has ${secret.length} bytes; each secret must be at least ${MIN_SECRET_BYTES} bytes` });
+      const what = typeof list[i] === 'string' || list[i] instanceof Uint8Array ? `has ${secret.length} bytes` : `is not a string or bytes`;
+      issues.push({ key: option, value: REDACTED, rule: `secret #${i + 1} ${what}; each secret must be at least ${MIN_SECRET_BYTES} bytes` });
     }
-    if (buffers.findIndex((other) => other.equals(secret)) !== i) {
-      issues.push({ key: 'TENURE_SECRETS', value: REDACTED, rule: `secret #${i + 1} repeats an earlier secret; each must differ` });
+    if (buffers.findIndex((other) => other.equals(secret)) !== i && secret.length >= MIN_SECRET_BYTES) {
+      issues.push({ key: option, value: REDACTED, rule: `secret #${i + 1} repeats an earlier secret; each must differ` });
     }
   });
   if (issues.length > 0) throw new ConfigError(issues);

@@ -62,19 +62,22 @@ export interface SessionManagerOptions {
   readonly random?: Random;
 }
 
-export interface CreateSessionInput {
+/** Application data kept with a session: any JSON-serializable object (typed by `createSessionManager<Data>()`). */
+export type SessionData = object;
+
+export interface CreateSessionInput<Data extends SessionData = Record<string, unknown>> {
   readonly subject: string;
   /** @default 'default' */
   readonly audience?: string;
   readonly org?: string | null;
   /** Asks for remember-me; honoured only when the policy allows it. */
   readonly remember?: boolean;
-  readonly data?: Readonly<Record<string, unknown>>;
+  readonly data?: Readonly<Data>;
   readonly context?: RequestContext;
 }
 
 /** The public view of a session. */
-export interface Session {
+export interface Session<Data extends SessionData = Record<string, unknown>> {
   readonly id: string;
   readonly subject: string;
   readonly audience: string;
@@ -91,7 +94,7 @@ export interface Session {
   readonly remember: boolean;
   readonly ip: string | null;
   readonly userAgent: string | null;
-  readonly data: Readonly<Record<string, unknown>>;
+  readonly data: Readonly<Data>;
 }
 
 /** A credential to hand to the client. */
@@ -102,8 +105,8 @@ export interface IssuedCredential {
   readonly maxAge: number | null;
 }
 
-export interface Issued {
-  readonly session: Session;
+export interface Issued<Data extends SessionData = Record<string, unknown>> {
+  readonly session: Session<Data>;
   readonly credential: IssuedCredential;
   /** Ids of the subject's sessions ended to make room under `max_sessions_per_subject` with `end-oldest`. */
   readonly ended: readonly string[];
@@ -117,10 +120,10 @@ export interface ValidateOptions {
   readonly context?: RequestContext;
 }
 
-export type Validation =
+export type Validation<Data extends SessionData = Record<string, unknown>> =
   | {
       readonly ok: true;
-      readonly session: Session;
+      readonly session: Session<Data>;
       /** A renewed credential to send back, or `null` when the presented one stays current. */
       readonly renewed: IssuedCredential | null;
     }
@@ -128,7 +131,7 @@ export type Validation =
       readonly ok: false;
       readonly reason: RefusalReason;
       /** The session the credential named, when one was found (for "why was I signed out?"). */
-      readonly session: Session | null;
+      readonly session: Session<Data> | null;
     };
 
 export interface ListOptions {
@@ -151,36 +154,36 @@ export interface RevokeOptions {
   readonly bumpGeneration?: boolean;
 }
 
-export interface SessionManager {
+export interface SessionManager<Data extends SessionData = Record<string, unknown>> {
   /** Signs a subject in: always a new session and a new credential (no fixation). */
-  create(input: CreateSessionInput): Promise<Issued>;
+  create(input: CreateSessionInput<Data>): Promise<Issued<Data>>;
   /** Checks a credential under the policy in force; counts as activity unless passive. Never throws for bad input. */
-  validate(credential: string | undefined | null, options?: ValidateOptions): Promise<Validation>;
+  validate(credential: string | undefined | null, options?: ValidateOptions): Promise<Validation<Data>>;
   /**
    * `validate` answered synchronously from the validated-session cache, when it can be decided there:
    * a hot session with nothing due to write, or a refusal the cached row proves (binding). Undefined
    * otherwise (not cached, a timeout passed, a write due): call `validate`. For servers that answer
    * without an await.
    */
-  validateCached(credential: string | undefined | null, options?: ValidateOptions): Validation | undefined;
+  validateCached(credential: string | undefined | null, options?: ValidateOptions): Validation<Data> | undefined;
   /**
    * Checks a session by id, for credentials that name it themselves (access and refresh tokens): the
    * same checks as `validate` after the credential; activity touches, and `renew` (a refresh) restarts
    * the rolling period. `audience` defaults to the session's own.
    */
-  checkSession(id: string, options?: ValidateOptions & { readonly renew?: boolean }): Promise<Validation>;
+  checkSession(id: string, options?: ValidateOptions & { readonly renew?: boolean }): Promise<Validation<Data>>;
   /** New session id and credential for the same sign-in (privilege change); keeps `createdAt`, ends the old one. */
-  regenerate(session: Session, options?: { readonly data?: Readonly<Record<string, unknown>>; readonly context?: RequestContext }): Promise<Issued>;
+  regenerate(session: Session<Data>, options?: { readonly data?: Readonly<Data>; readonly context?: RequestContext }): Promise<Issued<Data>>;
   /** Ends one session (logout). Answers whether a live session was ended. */
   destroy(id: string): Promise<boolean>;
-  get(id: string): Promise<Session | null>;
+  get(id: string): Promise<Session<Data> | null>;
   /**
    * Replaces a session's application data (kept in the store in both storage modes). The next request
    * sees it on this node at once and on every other node within 1 s (DESIGN.md section 9).
    */
-  setData(id: string, data: Readonly<Record<string, unknown>>): Promise<boolean>;
+  setData(id: string, data: Readonly<Data>): Promise<boolean>;
   /** Live sessions, oldest first: a subject's (`null`: everyone's, for administrators), optionally filtered. */
-  list(subject: string | null, options?: ListOptions): Promise<{ readonly sessions: readonly Session[]; readonly nextCursor: string | null }>;
+  list(subject: string | null, options?: ListOptions): Promise<{ readonly sessions: readonly Session<Data>[]; readonly nextCursor: string | null }>;
   /** Ends a subject's sessions; without a filter also bumps its generation so copied sealed cookies stop too. */
   revokeSubject(subject: string, options?: RevokeOptions): Promise<number>;
   revokeOrg(org: string): Promise<number>;
@@ -209,15 +212,24 @@ const SUBJECT_SEAL = { cookieName: 'tenure-subject', audience: '' } as const;
 
 /**
  * Creates the session lifecycle over a store: create, validate, renew, regenerate, destroy, list and
- * revoke. Policy, time and randomness are injected.
+ * revoke. Policy, time and randomness are injected. `Data` types the application data kept with each
+ * session, end to end (create, validate, setData, the adapters' `tenure.data`).
  *
+ * @throws ConfigError naming `secrets` when it is missing, empty, or holds a secret under 32 bytes.
  * @example
- * const sessions = createSessionManager({ secrets: [process.env.SECRET!], store: createMemoryStore() });
- * const { credential } = await sessions.create({ subject: 'user-1' });
+ * interface CartData { items: string[] }
+ * const sessions = createSessionManager<CartData>({ secrets: [process.env.SECRET!], store: createMemoryStore() });
+ * const { credential } = await sessions.create({ subject: 'user-1', data: { items: [] } });
  * const result = await sessions.validate(credential.value);
+ * if (result.ok) result.session.data.items; // string[]
  */
-export function createSessionManager(options: SessionManagerOptions): SessionManager {
-  const ring = isKeyRing(options.secrets) ? options.secrets : createKeyRing(options.secrets);
+export function createSessionManager<Data extends SessionData = Record<string, unknown>>(options: SessionManagerOptions): SessionManager<Data> {
+  // The store keeps data as JSON whatever its type: the type parameter is the caller's promise.
+  return buildSessionManager(options) as unknown as SessionManager<Data>;
+}
+
+function buildSessionManager(options: SessionManagerOptions): SessionManager {
+  const ring = isKeyRing(options.secrets) ? options.secrets : createKeyRing(options.secrets, 'secrets');
   const store = options.store;
   const clock = options.clock ?? systemClock;
   const random = options.random ?? cryptoRandom;
@@ -685,7 +697,7 @@ function staticPolicy(partial: Partial<Policy>): () => Policy {
 }
 
 function isKeyRing(value: SessionManagerOptions['secrets']): value is KeyRing {
-  return !Array.isArray(value) && typeof (value as KeyRing).current === 'function';
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as KeyRing).current === 'function';
 }
 
 function bindingHolds(record: SessionRecord, bind: readonly BindKind[], context: RequestContext | undefined): boolean {
