@@ -9,11 +9,17 @@ export type CookieRead =
   | { readonly ok: true; readonly value: string }
   | { readonly ok: false; readonly reason: 'missing' | 'malformed' };
 
-/** Parses a `Cookie` header. Never throws: a malformed header reads as no cookies. */
+/** Values as sent: Tenure's credentials are base64url, so a `%` is never part of a canonical one. */
+const AS_SENT = (value: string): string => value;
+
+/**
+ * Parses a `Cookie` header. Never throws: a malformed header reads as no cookies. Values are not
+ * percent-decoded: `%41` spelling an `A` of a credential is refused, so a credential has one spelling.
+ */
 export function parseCookieHeader(header: string | undefined | null): Record<string, string | undefined> {
   if (header === undefined || header === null || header === '') return {};
   try {
-    return parse(header);
+    return parse(header, { decode: AS_SENT });
   } catch {
     return {};
   }

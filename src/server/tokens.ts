@@ -208,7 +208,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     },
 
     async validateAccess(token, opts) {
-      if (token.split('.').length !== 3) return refused('malformed');
+      if (!isCanonicalJwt(token)) return refused('malformed');
       const { verifier } = await keys();
       let claims: Record<string, unknown>;
       try {
@@ -236,6 +236,22 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       return (await keys()).jwks;
     },
   };
+}
+
+const BASE64URL_PART = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * Three base64url parts, unpadded, each the one spelling of its bytes. Decoders ignore a last
+ * character's spare bits, so an ES256 signature (64 bytes, 86 characters) has 16 spellings that verify;
+ * only the one we issued is accepted (one credential, one string: caches, logs and gateways agree).
+ */
+export function isCanonicalJwt(token: string): boolean {
+  const parts = token.split('.');
+  if (parts.length !== 3) return false;
+  for (const part of parts) {
+    if (!BASE64URL_PART.test(part) || Buffer.from(part, 'base64url').toString('base64url') !== part) return false;
+  }
+  return true;
 }
 
 function refused(reason: RefusalReason): Validation {
