@@ -5,6 +5,7 @@ import { createNodeSessions } from '../../src/adapters/node.ts';
 import { parseCookieHeader, readSessionCookie, sessionCookieHeaders } from '../../src/core/cookie-header.ts';
 import { createSessionManager, type SessionManager } from '../../src/core/session-manager.ts';
 import { loadConfig } from '../../src/server/config.ts';
+import { bearerOf, type RequestInfo } from '../../src/server/context.ts';
 import { createRuntime, type Runtime } from '../../src/server/runtime.ts';
 import { createUser } from '../../src/server/use-cases/users.ts';
 import { createMemoryStore } from '../../src/stores/memory.ts';
@@ -123,6 +124,10 @@ export async function startFixture(): Promise<Fixture> {
   const sealedCookie = sealedLogin.cookie.slice(sealedCookieName.length + 1);
   const otherCookie = otherLogin.cookie.slice(serverCookieName.length + 1);
   const identity = (value: string) => value;
+  // What the service reads from a header: values with the whitespace RFC 6265 strips, a bearer token
+  // without the blanks around it. Two headers that read the same carry the same credential.
+  const cookieRead = (name: string) => (value: string) => parseCookieHeader(`${name}=${value}`)[name] ?? `!${value}`;
+  const bearerRead = (value: string) => bearerOf({ headers: { authorization: `Bearer ${value}` } } as unknown as RequestInfo) ?? `!${value}`;
   const joined = (header: string) => {
     const read = readSessionCookie(parseCookieHeader(header), policy, 'default');
     return read.ok ? read.value : `!${header}`;
@@ -144,7 +149,7 @@ export async function startFixture(): Promise<Fixture> {
       canonical: serverCookie,
       mutate: (rand) => mutated(rand, serverCookie, (r, v) => mutateBase64url(r, v, [otherCookie], true), [otherCookie]),
       check: async (value) => outcomeOf(await send(server.base, 'GET', '/auth/verify', { cookie: `${serverCookieName}=${value}` })),
-      credentialOf: identity,
+      credentialOf: cookieRead(serverCookieName),
     },
     {
       name: 'sealed cookie',
@@ -152,7 +157,7 @@ export async function startFixture(): Promise<Fixture> {
       canonical: sealedCookie,
       mutate: (rand) => mutated(rand, sealedCookie, (r, v) => mutateBase64url(r, v, [], true)),
       check: async (value) => outcomeOf(await send(sealed.base, 'GET', '/auth/verify', { cookie: `${sealedCookieName}=${value}` })),
-      credentialOf: identity,
+      credentialOf: cookieRead(sealedCookieName),
     },
     {
       name: 'chunked sealed cookie (library adapter)',
@@ -168,7 +173,7 @@ export async function startFixture(): Promise<Fixture> {
       canonical: tokens.access,
       mutate: (rand) => mutated(rand, tokens.access, (r, v) => mutateJwt(r, v, forged, true)),
       check: async (value) => outcomeOf(await send(server.base, 'GET', '/auth/verify', { authorization: `Bearer ${value}` })),
-      credentialOf: identity,
+      credentialOf: bearerRead,
     },
     {
       name: 'refresh token',
