@@ -215,13 +215,15 @@ export function createHttpSessions(manager: SessionManager, options: HttpSession
   };
 
   // A login on a request that already carries a session ends that session: a credential from before
-  // the login must not stay valid beside the new one (session fixation, OWASP ASVS 7.2.4).
+  // the login must not stay valid beside the new one (session fixation, OWASP ASVS 7.2.4). It ends
+  // first, so that it does not count against the subject's session limit.
   const login: HttpSessions['login'] = async (request, input) => {
     const { policy, cookies, credential } = await read(request);
-    const previous = credential.ok ? await manager.validate(credential.value, { audience, passive: true, context: contextOf(request) }) : null;
+    if (credential.ok) {
+      const previous = (await manager.validate(credential.value, { audience, passive: true, context: contextOf(request) })).session;
+      if (previous !== null) await manager.destroy(previous.id);
+    }
     const issued = await manager.create({ ...input, audience, context: contextOf(request) });
-    const previousId = previous?.ok === true ? previous.session.id : previous?.session?.id;
-    if (previousId !== undefined) await manager.destroy(previousId);
     return { ...issued, setCookie: sessionCookieHeaders(policy, issued.credential, cookies) };
   };
 

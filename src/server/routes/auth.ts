@@ -66,24 +66,25 @@ export function authRoutes(app: FastifyInstance, deps: ServerDeps): void {
     }
   };
 
+  /** The session the request presents (bearer first, else the audience's cookie), checked passively; undefined without one. */
+  const presentedSession = async (request: FastifyRequest, audience: string): Promise<Validation | undefined> => {
+    const bearer = bearerOf(request);
+    if (bearer !== undefined) return deps.tokens.validateAccess(bearer, { audience, passive: true, context: requestContext(request) });
+    const read = sessionCookieOf(request, await deps.policies.policyFor(null), audience);
+    return read.ok ? deps.sessions.validate(read.value, { audience, passive: true, context: requestContext(request) }) : undefined;
+  };
+
   const logout = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const query = request.query as Record<string, unknown> | undefined;
     const audience = audienceFrom(query?.['audience']);
     const policy = await deps.policies.policyFor(null);
     const cookies = cookiesOf(request);
-    const bearer = bearerOf(request);
-    let validation: Validation | undefined;
-    if (bearer !== undefined) {
-      validation = await deps.tokens.validateAccess(bearer, { audience, passive: true, context: requestContext(request) });
-    } else {
-      const read = sessionCookieOf(request, policy, audience);
-      if (read.ok) {
-        if (csrfRejected({ header: (name) => headerOf(request, name), ownOrigin: ownOrigin(request) }, deps.config.allowedOrigins)) {
-          throw new TenureError('csrf_rejected', 'cross-site request refused');
-        }
-        validation = await deps.sessions.validate(read.value, { audience, passive: true, context: requestContext(request) });
+    if (bearerOf(request) === undefined && sessionCookieOf(request, policy, audience).ok) {
+      if (csrfRejected({ header: (name) => headerOf(request, name), ownOrigin: ownOrigin(request) }, deps.config.allowedOrigins)) {
+        throw new TenureError('csrf_rejected', 'cross-site request refused');
       }
     }
+    const validation = await presentedSession(request, audience);
     if (validation?.ok === true) await endSession(deps, validation.session.id, 'logout', request.log, { subject: validation.session.subject });
     appendSetCookie(reply, clearSessionCookieHeaders(policy, audience, cookies));
     if (deps.config.clearSiteData) reply.header('clear-site-data', '"cookies", "storage"');
@@ -147,6 +148,10 @@ export function authRoutes(app: FastifyInstance, deps: ServerDeps): void {
       }
       deps.throttle.succeed(throttleName, ip);
 
+      // A login on a request that carries a session ends that session (fixation, OWASP ASVS 7.2.4), first,
+      // so that it does not count against the subject's session limit.
+      const previous = (await presentedSession(request, audience))?.session ?? null;
+      if (previous !== null) await endSession(deps, previous.id, 'self', request.log, { subject: previous.subject });
       const issued = await createSession(request.log, { subject: user.id, audience, org, remember, context: requestContext(request) });
       deps.metrics.logins.inc({ result: 'success' });
       logSecurityEvent(request.log, 'login_succeeded', { session_id: issued.session.id, subject: user.id, org, audience, ip });
