@@ -165,22 +165,23 @@ export function parsePolicyInput(input: unknown, source: { readonly prefix: stri
 /**
  * The policy layer from variables: every `TENURE_SESSION_<KEY>`, `TENURE_SESSION_PRESET`, and
  * Conduktor's `CDK_AUTH_SESSIONLIFETIME` (absolute and refresh) and `CDK_AUTH_IDLETIMEOUT` (idle and
- * access) as aliases that a `TENURE_*` variable overrides. `pinned` lists the fields variables set.
+ * access) as aliases that a `TENURE_*` variable overrides. `pinned` names, per field a variable sets, the
+ * variable that set it (so an API can say why the field cannot be changed there).
  */
 export function policyFromEnv(env: Readonly<Record<string, string | undefined>>): {
   values: Partial<Policy>;
   preset: PresetName | null;
   issues: ConfigIssue[];
-  pinned: ReadonlySet<PolicyField>;
+  pinned: ReadonlyMap<PolicyField, string>;
 } {
   const issues: ConfigIssue[] = [];
   const values: Record<string, unknown> = {};
-  const pinned = new Set<PolicyField>();
+  const pinned = new Map<PolicyField, string>();
   const set = (spec: FieldSpec, raw: string, name: string) => {
     const parsed = parseFieldValue(spec, raw);
     if (parsed.ok) {
       values[spec.field] = parsed.value;
-      pinned.add(spec.field);
+      pinned.set(spec.field, name);
     } else {
       issues.push({ key: name, value: raw, rule: parsed.rule });
     }

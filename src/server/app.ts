@@ -9,6 +9,7 @@ import { requestIdOf } from './security-log.ts';
 import { withVerifyFastPath } from './verify-fast-path.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
+import { loginOptionsRoutes } from './routes/login-options.ts';
 import { consoleRoutes } from './routes/console.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { selfServiceRoutes } from './routes/self-service.ts';
@@ -125,6 +126,7 @@ export async function buildApp(deps: ServerDeps, options: AppOptions = {}): Prom
   app.setNotFoundHandler(notFoundHandler(routeMethods(app)));
 
   authRoutes(app, deps);
+  loginOptionsRoutes(app, deps);
   tokenRoutes(app, deps);
   selfServiceRoutes(app, deps);
   adminRoutes(app, deps);

@@ -38,8 +38,8 @@ export interface ServerConfig {
     readonly file: Partial<Policy>;
     readonly env: Partial<Policy>;
   };
-  /** Policy fields set by variables: a PATCH of one is 409. */
-  readonly pinned: ReadonlySet<PolicyField>;
+  /** Policy fields set by variables, each with the variable's name: a PATCH of one is 409. */
+  readonly pinned: ReadonlyMap<PolicyField, string>;
 }
 
 export interface LoadedConfig {
@@ -108,7 +108,11 @@ export function loadConfig(options: { readonly env: Readonly<Record<string, stri
   issues.push(...(fileKong?.issues ?? []), ...(envKong?.issues ?? []));
   const filePolicyValues = { ...fileKong?.values, ...filePolicy.values };
   const envPolicyValues = { ...envKong?.values, ...envPolicy.values };
-  const pinned = new Set([...envPolicy.pinned, ...(Object.keys(envKong?.values ?? {}) as PolicyField[])]);
+  // Each pinned field with the variable that pins it; Tenure's own variables win over Kong's.
+  const pinned = new Map<PolicyField, string>([
+    ...(Object.keys(envKong?.values ?? {}) as PolicyField[]).map((field) => [field, 'TENURE_KONG_SESSION_CONF'] as const),
+    ...envPolicy.pinned,
+  ]);
 
   const raw = (key: ServerKey): unknown => env[SERVER_KEYS[key]] ?? serverSection[key];
   const nameOf = (key: ServerKey): string => (env[SERVER_KEYS[key]] !== undefined ? SERVER_KEYS[key] : `server.${key}`);

@@ -118,6 +118,15 @@ describe('admin API', () => {
     assert.match(res.json.error.message, /rolling_timeout/);
   });
 
+  it('names the variable that pins each pinned field, and takes its own answer back as a PATCH body', async () => {
+    const policy = await admin('GET', '/api/v1/environment/sessions');
+    assert.deepEqual(policy.json.pinned, { rolling_timeout: 'TENURE_SESSION_ROLLING_TIMEOUT' });
+    const { rolling_timeout: _pinned, ...rest } = policy.json;
+    const back = await admin('PATCH', '/api/v1/environment/sessions', rest);
+    assert.equal(back.status, 200);
+    assert.deepEqual(back.json, policy.json);
+  });
+
   it('manages users: create (201), read, patch, delete; disabling ends sessions', async () => {
     const created = await admin('POST', '/api/v1/users', { username: 'carol', password: 'correct horse battery', roles: [] });
     assert.equal(created.status, 201);

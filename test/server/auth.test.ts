@@ -129,6 +129,13 @@ describe('whoami, logout and forward-auth', () => {
     assert.equal(garbage.json.error.code, 'session_malformed');
   });
 
+  it("GET /auth/session answers the signed-in user's id, name and roles, never more", async () => {
+    const alice = (await svc.runtime.deps.directory.getUserByUsername('alice'))!;
+    const { cookie } = await svc.login({ username: 'alice', password: 'correct horse battery' });
+    const me = await svc.request({ method: 'GET', url: '/auth/session', cookie });
+    assert.deepEqual(me.json.user, { id: alice.id, username: 'alice', roles: [] });
+  });
+
   it('reports session_idle after the idle timeout', async () => {
     const { cookie } = await svc.login({ username: 'alice', password: 'correct horse battery' });
     svc.clock.advance(900);

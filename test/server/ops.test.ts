@@ -28,19 +28,6 @@ describe('operations', () => {
     assert.match(res.body, /tenure_http_request_duration_seconds_bucket/);
   });
 
-  it('serves the web console under /console/ with a strict CSP', async () => {
-    const page = await svc.request({ method: 'GET', url: '/console/' });
-    assert.equal(page.status, 200);
-    assert.match(String(page.headers['content-type']), /text\/html/);
-    assert.match(page.body, /<form id="login">/);
-    assert.match(String(page.headers['content-security-policy']), /default-src 'self'/);
-    assert.match(String(page.headers['content-security-policy']), /frame-ancestors 'none'/);
-    const script = await svc.request({ method: 'GET', url: '/console/console.js' });
-    assert.equal(script.status, 200);
-    assert.match(script.body, /\/auth\/login/);
-    assert.equal((await svc.request({ method: 'GET', url: '/console' })).status, 302);
-  });
-
   it('GET /openapi.json lists every route of the contract', async () => {
     const res = await svc.request({ method: 'GET', url: '/openapi.json' });
     assert.equal(res.status, 200);
@@ -50,6 +37,7 @@ describe('operations', () => {
       ['post', '/auth/logout'],
       ['delete', '/auth/logout'],
       ['get', '/auth/session'],
+      ['get', '/auth/login-options'],
       ['post', '/auth/token'],
       ['get', '/auth/verify'],
       ['get', '/.well-known/jwks.json'],

@@ -14,6 +14,13 @@ import { usernameKey } from '../username.ts';
 
 const ERROR_SCHEMA = { $ref: 'Error#' } as const;
 
+/** whoami's `user`: present when the session's subject is a user of the directory. */
+const WHOAMI_USER_SCHEMA = {
+  type: 'object',
+  properties: { id: { type: 'string' }, username: { type: 'string' }, roles: { type: 'array', items: { type: 'string' } } },
+  required: ['id', 'username', 'roles'],
+} as const;
+
 const LOGIN_BODY = {
   type: 'object',
   properties: {
@@ -186,14 +193,15 @@ export function authRoutes(app: FastifyInstance, deps: ServerDeps): void {
         summary: 'Who am I: the current session. Counts as activity unless passive (Tenure-Passive: 1).',
         tags: ['auth'],
         querystring: { type: 'object', properties: { audience: { type: 'string' } } },
-        response: { 200: { type: 'object', properties: { session: SESSION_JSON_SCHEMA }, required: ['session'] }, 401: ERROR_SCHEMA },
+        response: { 200: { type: 'object', properties: { session: SESSION_JSON_SCHEMA, user: WHOAMI_USER_SCHEMA }, required: ['session'] }, 401: ERROR_SCHEMA },
       },
     },
     async (request, reply) => {
       const audience = audienceFrom((request.query as Record<string, unknown>)['audience']);
       const auth = await requireSession(deps, request, { audience });
       appendSetCookie(reply, auth.setCookie);
-      return { session: sessionJson(auth.session) };
+      const user = await deps.directory.getUser(auth.session.subject);
+      return { session: sessionJson(auth.session), ...(user === null ? {} : { user: { id: user.id, username: user.username, roles: user.roles } }) };
     },
   );
 

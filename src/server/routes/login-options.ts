@@ -1,0 +1,47 @@
+import type { FastifyInstance } from 'fastify';
+import { optionalString } from '../authenticate.ts';
+import type { ServerConfig } from '../config.ts';
+import type { ServerDeps } from '../context.ts';
+
+/**
+ * The names of the configured OpenID Connect providers: the keys of `oidc.providers` in the config
+ * file, in the order written. Read structurally so that the sign-in page offers a provider as soon as
+ * the configuration carries one.
+ */
+export function loginProviderNames(config: ServerConfig): string[] {
+  const oidc = (config as { readonly oidc?: { readonly providers?: Readonly<Record<string, unknown>> } }).oidc;
+  return Object.keys(oidc?.providers ?? {});
+}
+
+/**
+ * `GET /auth/login-options?org=`: public, so a sign-in page offers only what the policy allows.
+ * An unknown organization answers the environment's options, as a login to it would be refused anyway:
+ * the answer never tells whether an organization exists.
+ */
+export function loginOptionsRoutes(app: FastifyInstance, deps: ServerDeps): void {
+  app.get(
+    '/auth/login-options',
+    {
+      schema: {
+        summary: 'What a sign-in page may offer under the policy (public, no credential).',
+        tags: ['auth'],
+        querystring: { type: 'object', properties: { org: { type: 'string' } } },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              remember: { type: 'boolean', description: 'Whether a login may ask for remember-me.' },
+              providers: { type: 'array', items: { type: 'string' }, description: 'Configured OpenID Connect providers, by name.' },
+            },
+            required: ['remember', 'providers'],
+          },
+        },
+      },
+    },
+    async (request) => {
+      const org = optionalString((request.query as Record<string, unknown>)['org'], 'org');
+      const policy = await deps.policies.policyFor(org);
+      return { remember: policy.remember, providers: loginProviderNames(deps.config) };
+    },
+  );
+}
