@@ -94,6 +94,15 @@ describe("an organization's session settings in the console", { skip }, () => {
     assert.equal((await admin('GET', '/api/v1/organizations/acme/sessions')).json.effective.idle_timeout, 1800);
   });
 
+  it('ends every session of the organization, after confirming', async () => {
+    await service.svc.createUser('ann', 'correct horse battery', { orgs: ['acme'] });
+    const { cookie } = await service.svc.login({ username: 'ann', password: 'correct horse battery', org: 'acme' });
+    await page.getByRole('button', { name: 'End all sessions of this organization' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'End all sessions' }).click();
+    await page.getByRole('status').filter({ hasText: 'Ended every session of Acme.' }).waitFor();
+    assert.equal((await service.svc.request({ method: 'GET', url: '/auth/session', cookie })).status, 401);
+  });
+
   it('shows environment fields pinned by a TENURE_* variable read-only, with the variable', async () => {
     await page.goto(`${service.base}/console/#/environment`);
     await page.getByRole('heading', { name: 'Environment policy' }).waitFor();

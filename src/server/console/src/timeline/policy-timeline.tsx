@@ -1,18 +1,11 @@
 import { humanDuration, shortDuration } from '../format.ts';
 import { MarkLabel, scale, TimeAxis, useWidth, type Scale } from './draw.tsx';
+import { activityInterval } from './activity.ts';
 import { simulate, type EndCause, type SimulatedSession, type TimelinePolicy } from './simulate.ts';
 
 const CAUSE: Readonly<Record<EndCause, string>> = { idle: 'idle expiry', rolling: 'rolling expiry', absolute: 'absolute cap' };
 const LANE = 64;
 const TOP = 24;
-
-/** A request every so often: often enough to renew and never go idle, coarse enough to draw. */
-export function activityInterval(policy: TimelinePolicy): number {
-  const limits = [policy.absolute / 24];
-  if (policy.idle > 0) limits.push(policy.idle / 3);
-  if (policy.rolling > 0) limits.push(policy.rolling / 6);
-  return Math.max(1, Math.round(Math.min(...limits)));
-}
 
 /** What the picture shows, in words: its accessible name and its caption. */
 export function describe(policy: TimelinePolicy, active: SimulatedSession, away: SimulatedSession): string {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, type SessionEvent, type SessionView } from '../api.ts';
+import { api, type SessionEvent, type SessionView, type UserView } from '../api.ts';
 import { DEADLINE_NAMES, earliestDeadline, sessionLabel, when } from '../format.ts';
 import { useConfirm } from '../parts/confirm.tsx';
 import { href } from '../router.ts';
@@ -8,6 +8,7 @@ import { SessionTimeline } from '../timeline/session-timeline.tsx';
 /** One session: its facts, its timeline (with its events when the service keeps them), and ending it. */
 export function SessionDetail(props: { readonly id: string }) {
   const [session, setSession] = useState<SessionView | null>(null);
+  const [username, setUsername] = useState<string | null>(null);
   const [events, setEvents] = useState<readonly SessionEvent[] | undefined>(undefined);
   const [error, setError] = useState('');
   const [message, setMessage] = useState('');
@@ -17,7 +18,11 @@ export function SessionDetail(props: { readonly id: string }) {
   const load = async () => {
     const [s, e] = await Promise.all([api<SessionView>('GET', path), api<{ events: SessionEvent[] }>('GET', `/api/v1/events?session=${encodeURIComponent(props.id)}`)]);
     if (e.ok && Array.isArray(e.data.events)) setEvents(e.data.events);
-    if (s.ok) setSession(s.data);
+    if (s.ok) {
+      setSession(s.data);
+      const user = await api<UserView>('GET', `/api/v1/users/${encodeURIComponent(s.data.subject)}`);
+      setUsername(user.ok ? user.data.username : null);
+    }
     else if (s.status === 404 && e.ok) setError('This session is no longer active.');
     else setError(s.error?.message ?? 'could not load the session');
   };
@@ -47,7 +52,7 @@ export function SessionDetail(props: { readonly id: string }) {
             <dl class="facts">
               <dt>User</dt>
               <dd>
-                <a href={href('users', session.subject)}>{session.subject}</a>
+                {username === null ? session.subject : <a href={href('users', session.subject)}>{username}</a>}
               </dd>
               <dt>Organization</dt>
               <dd>{session.org ?? 'none (environment policy)'}</dd>

@@ -67,14 +67,13 @@ export function Sessions(props: { readonly onSignedOut: () => void }) {
       <section class="card">
         <form class="filters" onSubmit={onFilter} aria-label="Filter sessions">
           <span>
-            <label for="filter-user">User</label>
-            <input id="filter-user" name="user" list="filter-user-names" defaultValue={filters.user} aria-describedby="filter-user-help" />
+            <label for="filter-user">User (name or id)</label>
+            <input id="filter-user" name="user" list="filter-user-names" defaultValue={filters.user} />
             <datalist id="filter-user-names">
               {users.map((u) => (
                 <option key={u.id} value={u.username} />
               ))}
             </datalist>
-            <span id="filter-user-help" class="help">A user name or id.</span>
           </span>
           <span>
             <label for="filter-org">Organization</label>
