@@ -60,6 +60,28 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, object>> = {
     description: 'A resolved session policy, snake_case keys of docs/policy.md (`cookie` nested).',
     additionalProperties: true,
   },
+  EnvironmentPolicy: {
+    type: 'object',
+    description: "The environment's resolved policy (as `Policy`), and which fields variables pin.",
+    properties: {
+      pinned: {
+        type: 'object',
+        description: 'For each field set by a variable, the variable: `{"idle_timeout": "TENURE_SESSION_IDLE_TIMEOUT"}`. A PATCH of such a field is 409.',
+        additionalProperties: { type: 'string' },
+      },
+    },
+    required: ['pinned'],
+    additionalProperties: true,
+  },
+  LoginOptions: {
+    type: 'object',
+    description: 'What a sign-in page may offer under the policy that would apply.',
+    properties: {
+      remember: { type: 'boolean', description: 'Whether a login may ask for remember-me.' },
+      providers: { type: 'array', items: { type: 'string' }, description: 'Configured OpenID Connect providers, by name.' },
+    },
+    required: ['remember', 'providers'],
+  },
   OrgPolicy: {
     type: 'object',
     properties: {

@@ -26,16 +26,6 @@ export function loginOptionsRoutes(app: FastifyInstance, deps: ServerDeps): void
         summary: 'What a sign-in page may offer under the policy (public, no credential).',
         tags: ['auth'],
         querystring: { type: 'object', properties: { org: { type: 'string' } } },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              remember: { type: 'boolean', description: 'Whether a login may ask for remember-me.' },
-              providers: { type: 'array', items: { type: 'string' }, description: 'Configured OpenID Connect providers, by name.' },
-            },
-            required: ['remember', 'providers'],
-          },
-        },
       },
     },
     async (request) => {
