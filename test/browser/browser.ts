@@ -94,6 +94,8 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 export async function screenshots(page: Page, name: string): Promise<{ sidewaysAt390: boolean }> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const before = page.viewportSize() ?? { width: 1100, height: 800 };
+  // From the top: sticky parts (the policy picture) are drawn where the scroll left them.
+  await page.evaluate('window.scrollTo(0, 0)');
   await page.setViewportSize({ width: 1100, height: 800 });
   await page.screenshot({ path: new URL(`${name}-1100.png`, ARTIFACTS).pathname, fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });

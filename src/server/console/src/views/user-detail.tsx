@@ -85,6 +85,7 @@ export function UserDetail(props: { readonly id: string }) {
                 {user.disabled ? 'Enable user' : 'Disable user'}
               </button>
             </div>
+            <h3>Roles</h3>
             <form onSubmit={saveRoles} class="stacked">
               <label class="choice">
                 <input name="admin" type="checkbox" key={user.roles.join()} defaultChecked={user.roles.includes('admin')} /> Administrator
@@ -93,6 +94,7 @@ export function UserDetail(props: { readonly id: string }) {
                 <button type="submit">Save roles</button>
               </div>
             </form>
+            <h3>Password</h3>
             <form onSubmit={setPassword} class="stacked">
               <label for="set-password">New password</label>
               <input id="set-password" name="password" type="password" autocomplete="new-password" minLength={8} required aria-describedby="set-password-help" />
