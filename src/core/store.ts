@@ -79,6 +79,13 @@ export interface SessionStore {
   sweep(now: number): Promise<number>;
 
   /**
+   * Optional: live sessions at `now` per audience, for the `tenure_sessions_live` gauge. Deadlines as
+   * stored (activity written behind may extend a few), so the count is a close reading, not a check.
+   * Stores that cannot count without visiting every key (Redis) omit it.
+   */
+  countLive?(now: number): Promise<Readonly<Record<string, number>>>;
+
+  /**
    * Optional: calls `listener` when another node changes sessions (revocations) so caches can drop
    * entries. Answers an unsubscribe function. Stores without a channel omit it.
    */

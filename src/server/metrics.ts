@@ -1,4 +1,4 @@
-import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { createRequestHistogram } from './request-histogram.ts';
 
 /** The service's Prometheus metrics, in a registry of their own (no global state between app instances). */
@@ -15,6 +15,11 @@ export interface Metrics {
   readonly revocations: Counter<'kind'>;
   readonly refreshReuse: Counter;
   readonly storeErrors: Counter;
+  /**
+   * Where `tenure_sessions_live{audience}` reads its values at each scrape (a store that counts).
+   * Without a source, or when the count fails, the gauge has no series.
+   */
+  liveSessionsFrom(source: () => Promise<Readonly<Record<string, number>>>): void;
 }
 
 export function createMetrics(options: { readonly defaultMetrics?: boolean } = {}): Metrics {
@@ -43,8 +48,27 @@ export function createMetrics(options: { readonly defaultMetrics?: boolean } = {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registry,
   });
+  let liveSource: (() => Promise<Readonly<Record<string, number>>>) | null = null;
+  new Gauge({
+    name: 'tenure_sessions_live',
+    help: 'Live sessions by audience, as the store counts them at the scrape',
+    labelNames: ['audience'] as const,
+    registers,
+    async collect() {
+      this.reset();
+      if (liveSource === null) return;
+      try {
+        for (const [audience, live] of Object.entries(await liveSource())) this.labels(audience).set(live);
+      } catch {
+        // A store that is down or stalled leaves the gauge empty; /readyz and the store error count say why.
+      }
+    },
+  });
   return {
     registry,
+    liveSessionsFrom(source) {
+      liveSource = source;
+    },
     countValidation(result, reason) {
       const key = result === 'valid' ? 'valid:' : `${result}:${reason}`;
       const entry = pending.get(key);

@@ -234,6 +234,12 @@ export function createMemoryStore(): SessionStore {
       keys.delete(kid);
     },
 
+    async countLive(now) {
+      const counts: Record<string, number> = {};
+      for (const record of sessions.values()) if (isLive(record, now)) counts[record.audience] = (counts[record.audience] ?? 0) + 1;
+      return counts;
+    },
+
     async sweep(now) {
       let count = 0;
       for (const record of [...sessions.values()]) {

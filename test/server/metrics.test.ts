@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createMetrics } from '../../src/server/metrics.ts';
-import { metricValue } from './harness.ts';
+import { metricValue, startTestService } from './harness.ts';
 
 describe('metrics', () => {
   it('validation counts reach the counter at each scrape, and add up across scrapes', async () => {
@@ -27,5 +27,26 @@ describe('process metrics', () => {
       assert.match(text, new RegExp(`^# TYPE ${name} `, 'm'), name);
     }
     assert.doesNotMatch(text, /tenure_process_/);
+  });
+});
+
+describe('live sessions gauge', () => {
+  it('counts live sessions per audience at each scrape, and drops ended ones', async () => {
+    const svc = await startTestService({ TENURE_SESSION_COOKIE_SECURE: 'false' });
+    try {
+      await svc.createUser('gauge', 'correct horse battery staple');
+      const first = await svc.login({ username: 'gauge', password: 'correct horse battery staple' });
+      await svc.login({ username: 'gauge', password: 'correct horse battery staple', audience: 'portal' });
+      await svc.login({ username: 'gauge', password: 'correct horse battery staple', audience: 'portal' });
+      let text = (await svc.request({ method: 'GET', url: '/metrics' })).body;
+      assert.equal(metricValue(text, 'tenure_sessions_live{audience="default"}'), 1);
+      assert.equal(metricValue(text, 'tenure_sessions_live{audience="portal"}'), 2);
+      await svc.request({ method: 'POST', url: '/auth/logout', cookie: first.cookie });
+      text = (await svc.request({ method: 'GET', url: '/metrics' })).body;
+      assert.doesNotMatch(text, /tenure_sessions_live\{audience="default"\}/);
+      assert.equal(metricValue(text, 'tenure_sessions_live{audience="portal"}'), 2);
+    } finally {
+      await svc.close();
+    }
   });
 });

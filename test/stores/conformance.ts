@@ -229,6 +229,24 @@ export function runStoreConformance(
       assert.equal(await store.getWithGeneration!('no-such-session'), null);
     });
 
+    it('counts live sessions per audience, leaving out ended, expired and idle ones, when the store counts', async (t) => {
+      if (store.countLive === undefined) {
+        t.skip('this store does not count (the gauge is absent)');
+        return;
+      }
+      const a = `count-a-${counter}`;
+      const b = `count-b-${counter}`;
+      for (const r of [record({ audience: a }), record({ audience: a }), record({ audience: b })]) await store.create(r);
+      const ended = record({ audience: a });
+      await store.create(ended);
+      await store.end(ended.id, 'revoked', at);
+      await store.create(record({ audience: a, absoluteExpiresAt: NOW - 1 }));
+      await store.create(record({ audience: a, idleExpiresAt: NOW }));
+      const counts = await store.countLive!(NOW);
+      assert.equal(counts[a], 2);
+      assert.equal(counts[b], 1);
+    });
+
     it('enforces a session limit: end-oldest makes room, refuse inserts nothing; ended and expired do not count', async () => {
       const limit = (onLimit: 'end-oldest' | 'refuse') => ({ max: 2, onLimit, now: NOW, at });
       const expired = record({ subjectKey: 'limit', idleExpiresAt: NOW - 1 });

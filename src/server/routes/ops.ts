@@ -20,6 +20,9 @@ export function opsRoutes(app: FastifyInstance, deps: ServerDeps): void {
     return { status: 'ready' };
   });
 
+  const store = deps.sessions.store;
+  if (store.countLive !== undefined) deps.metrics.liveSessionsFrom(() => store.countLive!(deps.clock()));
+
   app.get('/metrics', { schema: { summary: 'Prometheus metrics.', tags: ['operations'] } }, async (_request, reply) => {
     reply.header('content-type', deps.metrics.registry.contentType);
     return deps.metrics.registry.metrics();

@@ -228,6 +228,11 @@ export function createSqlStore(driver: SqlDriver, options: { readonly migrate?: 
       await driver.run('DELETE FROM tenure_signing_keys WHERE kid = ?', [kid]);
     },
 
+    async countLive(now) {
+      const rows = await driver.all(`SELECT audience, COUNT(*) AS live FROM tenure_sessions WHERE ${LIVE} GROUP BY audience`, [now, now, now]);
+      return Object.fromEntries(rows.map((row) => [String(row['audience']), Number(row['live'])]));
+    },
+
     async sweep(now) {
       return (
         (await driver.run('DELETE FROM tenure_sessions WHERE purge_at <= ?', [now])) +
