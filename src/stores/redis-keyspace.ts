@@ -8,6 +8,7 @@ import * as scripts from './redis-scripts.ts';
 export const SCRIPTS = {
   tenureCreate: scripts.CREATE,
   tenureFindByToken: scripts.FIND_BY_TOKEN,
+  tenureGetWithGeneration: scripts.GET_WITH_GENERATION,
   tenureTouch: scripts.TOUCH,
   tenureRotate: scripts.ROTATE,
   tenureSetData: scripts.SET_DATA,

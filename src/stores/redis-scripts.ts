@@ -91,6 +91,17 @@ if not id then return nil end
 return redis.call('GET', p .. 'S:' .. id)
 `;
 
+/**
+ * ARGV: prefix, id. Answers {record JSON, generation} or nil: cookie storage's two reads in one round
+ * trip (a session and its subject's generation share the subject's partition).
+ */
+export const GET_WITH_GENERATION = `
+local p = ARGV[1]
+local raw = redis.call('GET', p .. 'S:' .. ARGV[2])
+if not raw then return nil end
+return {raw, redis.call('GET', p .. 'G:' .. cjson.decode(raw).subjectKey) or '0'}
+`;
+
 /** ARGV: prefix, id, update JSON. Answers 1 when a live row was touched, 0 for an ended one or one with later activity (never moved back), nil for none. */
 export const TOUCH = `${HELPERS}
 local rec = load(ARGV[2])

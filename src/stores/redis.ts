@@ -100,6 +100,10 @@ export function createRedisStore(options: RedisStoreOptions): SessionStore {
     async get(id) {
       return (await located(id, (p) => guard(() => client.get(`${keys.space(p)}S:${id}`)).then(parse)))?.result ?? null;
     },
+    async getWithGeneration(id) {
+      const found = await located(id, (p) => keys.run(p, 'tenureGetWithGeneration', id) as Promise<[string, string] | null>);
+      return found === null ? null : { record: JSON.parse(found.result[0]) as SessionRecord, generation: Number(found.result[1]) };
+    },
     async findByTokenHash(hash) {
       return (await located(hash, (p) => keys.run(p, 'tenureFindByToken', hash).then(parse)))?.result ?? null;
     },
