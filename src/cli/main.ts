@@ -4,6 +4,7 @@ import { ConfigError, TenureError } from '../core/errors.ts';
 import { POLICY_FIELDS } from '../core/policy-fields.ts';
 import { SERVER_KEYS } from '../server/config.ts';
 import { serve } from '../server/serve.ts';
+import { startupConfigError } from './startup-errors.ts';
 import { configOrExit, exitWithIssues, EXIT_FAILURE, EXIT_USAGE, withServices } from './context.ts';
 import { registerKeyCommands } from './keys.ts';
 import { configOption } from './options.ts';
@@ -61,7 +62,10 @@ start.action(async (options: Record<string, string | undefined> & { config?: str
     if (value !== undefined) env[variable] = value;
   }
   const config = configOrExit(options.config, env);
-  await serve(config, config.workers);
+  // A start-up failure a configured value causes (data_dir, host, port) is a config error: exit 2.
+  await serve(config, config.workers).catch((error: unknown) => {
+    throw startupConfigError(error, config) ?? error;
+  });
 });
 
 program

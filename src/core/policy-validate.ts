@@ -79,3 +79,24 @@ export function assertValidPolicy(policy: Policy, prefix = 'session.'): void {
   const issues = validatePolicy(policy, prefix);
   if (issues.length > 0) throw new ConfigError(issues);
 }
+
+/**
+ * `policyFor` that checks each distinct policy object once (remembered by identity), so that a policy a
+ * library user builds in code meets the same bounds as a configured one: no deadline past 400 days, no
+ * rolling timeout that cannot renew. A cached policy costs one `WeakSet` lookup.
+ * @throws ConfigError (from the returned function) for a policy that does not validate.
+ */
+export function validatedPolicies<Org>(policyFor: (org: Org) => Policy | Promise<Policy>): (org: Org) => Policy | Promise<Policy> {
+  const valid = new WeakSet<Policy>();
+  const check = (policy: Policy): Policy => {
+    if (!valid.has(policy)) {
+      assertValidPolicy(policy);
+      valid.add(policy);
+    }
+    return policy;
+  };
+  return (org) => {
+    const policy = policyFor(org);
+    return policy instanceof Promise ? policy.then(check) : check(policy);
+  };
+}

@@ -13,7 +13,7 @@ import {
 import { TenureError } from './errors.ts';
 import { createKeyRing, type KeyRing } from './key-ring.ts';
 import { cookieNameFor, DEFAULTS, type BindKind, type Policy } from './policy.ts';
-import { assertValidPolicy } from './policy-validate.ts';
+import { assertValidPolicy, validatedPolicies } from './policy-validate.ts';
 import { cryptoRandom, type Random } from './random.ts';
 import { partitionIn, partitionOf, placeIn } from './partition.ts';
 import { openValue, sealValue } from './seal.ts';
@@ -234,7 +234,7 @@ function buildSessionManager(options: SessionManagerOptions): SessionManager {
   const clock = options.clock ?? systemClock;
   const random = options.random ?? cryptoRandom;
   const subjectKey = options.subjectKey;
-  const policyFor = options.policyFor ?? staticPolicy(options.policy ?? {});
+  const policyFor = options.policyFor === undefined ? staticPolicy(options.policy ?? {}) : validatedPolicies(options.policyFor);
   const cache = options.cache === false ? null : createSessionCache<CredentialOnRow>(options.cache ?? {});
   const unsubscribe = cache === null ? undefined : store.subscribe?.((event) => cache.invalidate(event));
   const activityWriter = createActivityWriter({

@@ -57,6 +57,8 @@ describe('config errors exit 2, name the key, and never print a secret', () => {
     ["Kong's short secret", 'check', { TENURE_KONG_SESSION_CONF: '{"secret":"hunter2-kong"}' }, null, /^invalid config: TENURE_KONG_SESSION_CONF\.secret = /m, 'hunter2-kong'],
     ['an origin with a path', 'check', { TENURE_ALLOWED_ORIGINS: 'https://app.example.com/' }, null, /^invalid config: TENURE_ALLOWED_ORIGINS = .*must be an origin/m, null],
     ['a host that cannot be bound', 'check', { TENURE_HOST: 'not a host!' }, null, /^invalid config: TENURE_HOST = "not a host!" must be an IP address or a host name/m, null],
+    ['a data directory that cannot be made (once exit 1 with ENOTDIR)', 'start', { TENURE_DATA_DIR: '/etc/passwd/tenure' }, null, /^invalid config: server\.data_dir \(TENURE_DATA_DIR\) = "\/etc\/passwd\/tenure" must be a directory/m, null],
+    ['an address not of this machine (once exit 1 with EADDRNOTAVAIL)', 'start', { TENURE_HOST: '192.0.2.1' }, null, /^invalid config: server\.host \(TENURE_HOST\) = "192\.0\.2\.1" is not an address of this machine/m, null],
     ['a huge value', 'check', {}, `session:\n  idle_timeout: "${'9'.repeat(5000)}"\n`, /^invalid config: session\.idle_timeout = "9{64}"… \(5000 characters\) must be/m, '9'.repeat(65)],
   ];
 

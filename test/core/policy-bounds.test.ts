@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatIssue } from '../../src/core/errors.ts';
+import { ConfigError, formatIssue } from '../../src/core/errors.ts';
+import { createSessionManager } from '../../src/core/session-manager.ts';
+import { createMemoryStore } from '../../src/stores/memory.ts';
 import { parsePolicyInput, policyFromEnv, POLICY_FIELDS } from '../../src/core/policy-fields.ts';
 import { parseOverridesInput } from '../../src/core/policy-resolve.ts';
 import { validatePolicy } from '../../src/core/policy-validate.ts';
@@ -56,6 +58,14 @@ describe('one bound per duration field, whatever the source', () => {
     assert.deepEqual(issues.map(formatIssue), [
       'invalid config: session.absolute_timeout = 99999999999999 must be a whole number of seconds from 0 to 34560000 (400 days), or a duration like "15m", "12h", "3d"',
     ]);
+  });
+
+  it("refuses a library's policyFor answer past the bounds before any deadline is computed from it", async () => {
+    const huge: Policy = { ...DEFAULTS, absoluteTimeout: 99999999999999, idleTimeout: 0, rollingTimeout: 0 };
+    const sessions = createSessionManager({ secrets: ['a-test-secret-that-is-at-least-32-bytes-long'], store: createMemoryStore(), policyFor: () => huge });
+    await assert.rejects(sessions.create({ subject: 'alice' }), (error: unknown) => error instanceof ConfigError && /absolute_timeout = 99999999999999/.test(error.message));
+    const fine = createSessionManager({ secrets: ['a-test-secret-that-is-at-least-32-bytes-long'], store: createMemoryStore(), policyFor: async () => DEFAULTS });
+    assert.ok(Number.isSafeInteger((await fine.create({ subject: 'alice' })).session.absoluteExpiresAt));
   });
 
   it('keeps every preset within the bounds', () => {
