@@ -1,4 +1,4 @@
-import { Kysely, Migrator, PostgresAdapter, sql, type Migration, type MigratorProps } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, sql, type Migration } from 'kysely';
 import { TenureError } from '../core/errors.ts';
 import type { OrgOverrides } from '../core/policy-resolve.ts';
 import { decodeKeyCursor, encodeKeyCursor } from '../stores/cursor.ts';
@@ -149,9 +149,7 @@ export function createSqlDirectory(db: Kysely<DirectoryDb>, options: { readonly 
   return {
     async init() {
       if (options.migrate === false) return;
-      const migrator = new Migrator({ db, ...(await directoryMigratorOptions(db)) });
-      const { error } = await migrator.migrateToLatest();
-      if (error !== undefined) throw error;
+      await migrateDirectory(db);
     },
     async close() {
       if (options.ownsConnection !== false) await db.destroy();
@@ -305,16 +303,24 @@ export function createSqlDirectory(db: Kysely<DirectoryDb>, options: { readonly 
 export type { DirectoryDb };
 
 /**
- * The directory's Migrator options. On PostgreSQL the migration tables are named in the connection's
- * own schema: Kysely otherwise takes a table of that name in any schema as ours, so a second
- * deployment in the same database (another schema) would skip creating them and fail.
+ * Applies the directory's migrations, all of them or up to `to` (a migration's name). On PostgreSQL the
+ * migration tables are named in the connection's own schema: Kysely otherwise takes a table of that name
+ * in any schema as ours, so a second deployment in the same database (another schema) would skip
+ * creating them. Kysely reads every schema's tables to check; one dropped meanwhile fails that read
+ * (`3F000`), so it is tried again.
  */
-export async function directoryMigratorOptions(db: Kysely<any>): Promise<Omit<MigratorProps, 'db'>> {
+export async function migrateDirectory(db: Kysely<any>, to?: string): Promise<void> {
   const schema = db.getExecutor().adapter instanceof PostgresAdapter ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
-  return {
+  const migrator = new Migrator({
+    db,
     provider: { getMigrations: async () => ({ ...DIRECTORY_MIGRATIONS }) },
     migrationTableName: 'tenure_directory_migrations',
     migrationLockTableName: 'tenure_directory_migrations_lock',
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
-  };
+  });
+  for (let attempt = 1; ; attempt += 1) {
+    const { error } = to === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(to);
+    if (error === undefined) return;
+    if ((error as { code?: unknown }).code !== '3F000' || attempt === 3) throw error;
+  }
 }

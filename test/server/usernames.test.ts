@@ -3,11 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Directory, UserRecord } from '../../src/server/directory.ts';
 import { createRedisDirectory } from '../../src/server/directory-redis.ts';
-import { createSqlDirectory, directoryMigratorOptions, type DirectoryDb } from '../../src/server/directory-sql.ts';
+import { createSqlDirectory, migrateDirectory, type DirectoryDb } from '../../src/server/directory-sql.ts';
 import { usernameKey } from '../../src/server/username.ts';
 import { serviceUrl } from '../support/services.ts';
 import { startTestService, type TestService } from './harness.ts';
@@ -39,9 +39,7 @@ interface Backend {
 
 /** A SQL directory migrated only to 0001 (before username keys), holding `rows`, then opened as today. */
 async function sqlLegacy(db: Kysely<DirectoryDb>, rows: readonly UserRecord[]): Promise<Directory> {
-  const migrator = new Migrator({ db, ...(await directoryMigratorOptions(db)) });
-  const { error } = await migrator.migrateTo('0001_directory');
-  if (error !== undefined) throw error;
+  await migrateDirectory(db, '0001_directory');
   for (const row of rows) {
     await (db as Kysely<any>)
       .insertInto('tenure_users')
