@@ -49,10 +49,8 @@ async function startService(env: Record<string, string>): Promise<Service> {
   return { runtime, base: { host: '127.0.0.1', port } };
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: 32 });
-
 /** One HTTP request on loopback; answers the status, or `unsendable` when Node refuses the header itself. */
-function send(base: Service['base'], method: string, path: string, headers: Record<string, string>, body?: string): Promise<number | 'unsendable'> {
+function send(agent: Agent, base: Service['base'], method: string, path: string, headers: Record<string, string>, body?: string): Promise<number | 'unsendable'> {
   return new Promise((resolve, reject) => {
     let req;
     try {
@@ -87,6 +85,7 @@ async function login(service: Service, mode: 'cookie' | 'token'): Promise<{ cook
  * and the same credentials checked in process (library managers and the service's token checks).
  */
 export async function startFixture(): Promise<Fixture> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 32 });
   const server = await startService({});
   const sealed = await startService({ TENURE_SESSION_STORAGE: 'cookie' });
   for (const s of [server, sealed]) await createUser(s.runtime.deps, { username: 'fuzz', password: PASSWORD });
@@ -148,7 +147,7 @@ export async function startFixture(): Promise<Fixture> {
       over: 'http',
       canonical: serverCookie,
       mutate: (rand) => mutated(rand, serverCookie, (r, v) => mutateBase64url(r, v, [otherCookie], true), [otherCookie]),
-      check: async (value) => outcomeOf(await send(server.base, 'GET', '/auth/verify', { cookie: `${serverCookieName}=${value}` })),
+      check: async (value) => outcomeOf(await send(agent, server.base, 'GET', '/auth/verify', { cookie: `${serverCookieName}=${value}` })),
       credentialOf: cookieRead(serverCookieName),
     },
     {
@@ -156,7 +155,7 @@ export async function startFixture(): Promise<Fixture> {
       over: 'http',
       canonical: sealedCookie,
       mutate: (rand) => mutated(rand, sealedCookie, (r, v) => mutateBase64url(r, v, [], true)),
-      check: async (value) => outcomeOf(await send(sealed.base, 'GET', '/auth/verify', { cookie: `${sealedCookieName}=${value}` })),
+      check: async (value) => outcomeOf(await send(agent, sealed.base, 'GET', '/auth/verify', { cookie: `${sealedCookieName}=${value}` })),
       credentialOf: cookieRead(sealedCookieName),
     },
     {
@@ -164,7 +163,7 @@ export async function startFixture(): Promise<Fixture> {
       over: 'http',
       canonical: chunkedHeader,
       mutate: (rand) => mutated(rand, chunkedHeader, chunkMutation),
-      check: async (value) => outcomeOf(await send(appBase, 'GET', '/', { cookie: value })),
+      check: async (value) => outcomeOf(await send(agent, appBase, 'GET', '/', { cookie: value })),
       credentialOf: joined,
     },
     {
@@ -172,7 +171,7 @@ export async function startFixture(): Promise<Fixture> {
       over: 'http',
       canonical: tokens.access,
       mutate: (rand) => mutated(rand, tokens.access, (r, v) => mutateJwt(r, v, forged, true)),
-      check: async (value) => outcomeOf(await send(server.base, 'GET', '/auth/verify', { authorization: `Bearer ${value}` })),
+      check: async (value) => outcomeOf(await send(agent, server.base, 'GET', '/auth/verify', { authorization: `Bearer ${value}` })),
       credentialOf: bearerRead,
     },
     {
@@ -181,7 +180,7 @@ export async function startFixture(): Promise<Fixture> {
       canonical: tokens.refresh,
       mutate: (rand) => mutated(rand, tokens.refresh, (r, v) => mutateBase64url(r, v, [otherTokens.refresh], true), [otherTokens.refresh]),
       check: async (value) =>
-        outcomeOf(await send(server.base, 'POST', '/auth/token', { 'content-type': 'application/json' }, JSON.stringify({ grant_type: 'refresh_token', refresh_token: value }))),
+        outcomeOf(await send(agent, server.base, 'POST', '/auth/token', { 'content-type': 'application/json' }, JSON.stringify({ grant_type: 'refresh_token', refresh_token: value }))),
       credentialOf: identity,
     },
     {
