@@ -27,7 +27,7 @@ describe("an organization's session settings in the console", { skip }, () => {
   });
 
   it("changes an organization's inactivity timeout and persistence in the page; the admin API reports them", async () => {
-    await page.goto(`${service.base}/console/#/organizations`);
+    await page.goto(`${service.base}/console/organizations`);
     await page.getByLabel('Code').fill('acme');
     await page.getByLabel('Name', { exact: true }).fill('Acme');
     await page.getByRole('button', { name: 'Create organization' }).click();
@@ -104,7 +104,7 @@ describe("an organization's session settings in the console", { skip }, () => {
   });
 
   it('shows environment fields pinned by a TENURE_* variable read-only, with the variable', async () => {
-    await page.goto(`${service.base}/console/#/environment`);
+    await page.goto(`${service.base}/console/environment`);
     await page.getByRole('heading', { name: 'Environment policy' }).waitFor();
     await page.getByText('Advanced').click();
     const secure = page.getByRole('checkbox', { name: 'Secure cookie' });

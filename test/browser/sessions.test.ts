@@ -55,7 +55,7 @@ describe('ending sessions from the console', { skip }, () => {
     const page = await context.newPage();
     const problems = watchProblems(page);
 
-    await page.goto(`${base}/console/#/users`);
+    await page.goto(`${base}/console/users`);
     await page.getByLabel('Search users').fill('bo');
     await page.getByRole('link', { name: 'bob' }).click();
     await page.getByRole('heading', { name: 'bob', level: 1 }).waitFor();
@@ -63,7 +63,7 @@ describe('ending sessions from the console', { skip }, () => {
     let shots = await screenshots(page, 'user');
     assert.equal(shots.sidewaysAt390, false);
 
-    await page.goto(`${base}/console/#/sessions`);
+    await page.goto(`${base}/console/sessions`);
     await page.getByLabel('User').fill('bob');
     await page.getByRole('button', { name: 'Filter' }).click();
     await page.getByRole('status').filter({ hasText: '1 active session' }).waitFor();
@@ -72,7 +72,7 @@ describe('ending sessions from the console', { skip }, () => {
     shots = await screenshots(page, 'session-detail');
     assert.equal(shots.sidewaysAt390, false);
 
-    await page.goto(`${base}/console/#/sessions`);
+    await page.goto(`${base}/console/sessions`);
     const live = (await svc.request({ method: 'GET', url: '/api/v1/sessions', bearer: svc.adminKey })).json.sessions.length;
     await page.getByRole('status').filter({ hasText: `${live} active sessions` }).waitFor();
     shots = await screenshots(page, 'sessions');

@@ -41,6 +41,15 @@ describe('serving the web console', () => {
     }
   });
 
+  it("serves the same page at every view's address", async () => {
+    const page = await svc.request({ method: 'GET', url: '/console/' });
+    const view = await svc.request({ method: 'GET', url: '/console/organizations/acme' });
+    assert.equal(view.status, 200);
+    assert.equal(view.body, page.body);
+    assert.equal(view.headers['cache-control'], 'no-cache');
+    assert.equal(view.headers['content-security-policy'], page.headers['content-security-policy']);
+  });
+
   it('answers an unknown asset with a JSON 404 and redirects /console to /console/', async () => {
     const missing = await svc.request({ method: 'GET', url: '/console/assets/index-00000000.js' });
     assert.equal(missing.status, 404);

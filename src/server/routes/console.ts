@@ -67,10 +67,13 @@ export function consoleRoutes(app: FastifyInstance): void {
   };
 
   app.get('/console', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/console/', 302));
-  app.get('/console/', { schema: { summary: 'The web console.', tags: ['operations'] } }, async (request, reply) => {
+  const servePage = async (request: FastifyRequest, reply: FastifyReply) => {
     if (page === null) throw new TenureError('internal_error', 'the web console is not built: run npm run build:console');
     return send(reply, request, page, 'no-cache');
-  });
+  };
+  app.get('/console/', { schema: { summary: 'The web console.', tags: ['operations'] } }, servePage);
+  // Each view has its own address (/console/organizations/acme): the same page, which reads the path.
+  app.get('/console/*', { schema: { hide: true } }, servePage);
   app.get<{ Params: { name: string } }>('/console/assets/:name', { schema: { hide: true } }, async (request, reply) => {
     const asset = assets.get(request.params.name);
     if (asset === undefined) throw new TenureError('not_found', 'no such console asset');

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Whoami } from './api.ts';
-import { href, useRoute } from './router.ts';
+import { go, href, useRoute } from './router.ts';
 import { Account } from './views/account.tsx';
 import { EnvironmentPolicy } from './views/environment.tsx';
 import { OrganizationSessions } from './views/organization.tsx';
@@ -38,7 +38,7 @@ export function App() {
   const admin = me.user?.roles.includes('admin') === true;
   const signOut = async () => {
     await api('POST', '/auth/logout');
-    window.location.hash = '';
+    go();
     await refresh();
   };
   const section = route[0] ?? '';
