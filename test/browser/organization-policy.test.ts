@@ -94,6 +94,18 @@ describe("an organization's session settings in the console", { skip }, () => {
     assert.equal((await admin('GET', '/api/v1/organizations/acme/sessions')).json.effective.idle_timeout, 1800);
   });
 
+  it('lists organizations with a search', async () => {
+    await admin('POST', '/api/v1/organizations', { org_code: 'globex', name: 'Globex Corporation' });
+    await page.getByRole('link', { name: 'Organizations', exact: true }).first().click();
+    await page.getByRole('link', { name: 'Globex Corporation' }).waitFor();
+    await page.getByLabel('Search organizations').fill('acm');
+    await page.getByRole('link', { name: 'Globex Corporation' }).waitFor({ state: 'detached' });
+    await page.getByRole('status').filter({ hasText: '1 of 2 organizations' }).waitFor();
+    assert.equal((await screenshots(page, 'organizations')).sidewaysAt390, false);
+    await page.getByRole('link', { name: 'Acme' }).click();
+    await page.getByRole('heading', { name: 'Acme: Sessions' }).waitFor();
+  });
+
   it('ends every session of the organization, after confirming', async () => {
     await service.svc.createUser('ann', 'correct horse battery', { orgs: ['acme'] });
     const { cookie } = await service.svc.login({ username: 'ann', password: 'correct horse battery', org: 'acme' });

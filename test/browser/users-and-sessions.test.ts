@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launch, newContext, screenshots, signInQuickly, skip, startConsoleService, watchProblems, type ConsoleService } from './browser.ts';
 
-describe('ending sessions from the console', { skip }, () => {
+describe('users and sessions in the console', { skip }, () => {
   let service: ConsoleService;
   let browser: Browser;
 
@@ -16,7 +16,7 @@ describe('ending sessions from the console', { skip }, () => {
     await service?.close();
   });
 
-  it('"Sign out all other sessions" asks first, then ends a second browser\'s session', async () => {
+  it('"Sign out all other sessions" asks first, then ends a second browser\'s session; the password changes in the page', async () => {
     await service.svc.createUser('otto', 'correct horse battery');
     const other = await newContext(browser);
     await signInQuickly(other, service.base, { username: 'otto', password: 'correct horse battery' });
@@ -39,8 +39,54 @@ describe('ending sessions from the console', { skip }, () => {
     await page.getByRole('status').filter({ hasText: 'Signed out all other sessions.' }).waitFor();
     assert.equal((await other.request.get(`${service.base}/auth/session`)).status(), 401, 'the other browser is signed out');
     assert.equal((await context.request.get(`${service.base}/auth/session`)).status(), 200, 'this one is not');
+
+    await page.getByLabel('Current password').fill('correct horse battery');
+    await page.getByLabel('New password').fill('a better password');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByRole('status').filter({ hasText: 'Password changed.' }).waitFor();
+    assert.equal((await service.svc.login({ username: 'otto', password: 'a better password' })).status, 200);
+    assert.equal((await context.request.get(`${service.base}/auth/session`)).status(), 200, 'this session goes on with a new credential');
     assert.deepEqual(problems, []);
     await other.close();
+    await context.close();
+  });
+
+  it('lets an administrator create a user, set its roles and password, disable and enable it; the admin API agrees', async () => {
+    const { svc, base } = service;
+    await svc.createUser('rhea', 'correct horse battery', { roles: ['admin'] });
+    const context = await newContext(browser);
+    await signInQuickly(context, base, { username: 'rhea', password: 'correct horse battery' });
+    const page = await context.newPage();
+    const problems = watchProblems(page);
+    const user = async (id: string) => (await svc.request({ method: 'GET', url: `/api/v1/users/${id}`, bearer: svc.adminKey })).json;
+
+    await page.goto(`${base}/console/users`);
+    await page.getByLabel('User name').fill('carl');
+    await page.getByLabel('Password', { exact: true }).fill('first password!');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await page.getByRole('heading', { name: 'carl', level: 1 }).waitFor();
+    const id = page.url().split('/').pop()!;
+    assert.equal((await user(id)).username, 'carl');
+
+    await page.getByRole('checkbox', { name: 'Administrator' }).check();
+    await page.getByRole('button', { name: 'Save roles' }).click();
+    await page.getByRole('status').filter({ hasText: 'Roles saved.' }).waitFor();
+    assert.deepEqual((await user(id)).roles, ['admin']);
+
+    await page.getByLabel('New password').fill('second password!');
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await page.getByRole('status').filter({ hasText: 'Password set.' }).waitFor();
+    assert.equal((await svc.login({ username: 'carl', password: 'second password!' })).status, 200);
+
+    await page.getByRole('button', { name: 'Disable user' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Disable user' }).click();
+    await page.getByRole('button', { name: 'Enable user' }).waitFor();
+    assert.equal((await user(id)).disabled, true);
+    assert.equal((await svc.request({ method: 'GET', url: `/api/v1/users/${id}/sessions`, bearer: svc.adminKey })).json.sessions.length, 0, 'disabling ended its sessions');
+    await page.getByRole('button', { name: 'Enable user' }).click();
+    await page.getByRole('button', { name: 'Disable user' }).waitFor();
+    assert.equal((await user(id)).disabled, false);
+    assert.deepEqual(problems, []);
     await context.close();
   });
 
@@ -57,6 +103,7 @@ describe('ending sessions from the console', { skip }, () => {
 
     await page.goto(`${base}/console/users`);
     await page.getByLabel('Search users').fill('bo');
+    assert.equal((await screenshots(page, 'users')).sidewaysAt390, false);
     await page.getByRole('link', { name: 'bob' }).click();
     await page.getByRole('heading', { name: 'bob', level: 1 }).waitFor();
     await page.getByRole('button', { name: /^End session on Firefox on Linux/ }).waitFor();
