@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { launch, launchWithProfile, newContext, profileDir, screenshot, screenshots, skip, startConsoleService, watchProblems, type ConsoleService } from './browser.ts';
+import { launch, launchWithProfile, newContext, profileDir, screenshot, screenshots, signInQuickly, skip, startConsoleService, watchProblems, type ConsoleService } from './browser.ts';
 
 describe('signing in to the console in a real browser', { skip }, () => {
   let service: ConsoleService;
@@ -54,6 +54,25 @@ describe('signing in to the console in a real browser', { skip }, () => {
     const shots = await screenshots(page, 'account');
     assert.equal(shots.sidewaysAt390, false, 'no sideways scroll at 390 px');
     assert.deepEqual(problems, [], 'no CSP violation or script error');
+    await context.close();
+  });
+
+  it('shows "Sign out" on every view, and signing out ends the session on the server', async () => {
+    await service.svc.createUser('sal', 'correct horse battery', { roles: ['admin'] });
+    const context = await newContext(browser);
+    await signInQuickly(context, service.base, { username: 'sal', password: 'correct horse battery' });
+    const cookie = (await context.cookies()).find((c) => c.name === 'tenure')!;
+    const page = await context.newPage();
+    for (const view of ['', 'organizations', 'environment', 'users', 'sessions']) {
+      await page.goto(`${service.base}/console/${view}`);
+      await page.getByRole('main').getByRole('heading', { level: 1 }).waitFor();
+      assert.equal(await page.getByRole('button', { name: 'Sign out', exact: true }).isVisible(), true, `Sign out on /console/${view}`);
+    }
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    assert.equal((await context.cookies()).some((c) => c.name === 'tenure'), false, 'the cookie is expired');
+    const replay = await service.svc.request({ method: 'GET', url: '/auth/session', cookie: `tenure=${cookie.value}` });
+    assert.equal(replay.json.error.code, 'session_revoked', 'a copy of the old cookie no longer works');
     await context.close();
   });
 
