@@ -151,6 +151,14 @@ export async function startFixture(): Promise<Fixture> {
       credentialOf: cookieRead(serverCookieName),
     },
     {
+      name: 'server token (cookie, through the router)',
+      over: 'http',
+      canonical: serverCookie,
+      mutate: (rand) => mutated(rand, serverCookie, (r, v) => mutateBase64url(r, v, [otherCookie], true), [otherCookie]),
+      check: async (value) => outcomeOf(await send(agent, server.base, 'GET', '/auth/session', { cookie: `${serverCookieName}=${value}`, 'tenure-passive': '1' })),
+      credentialOf: cookieRead(serverCookieName),
+    },
+    {
       name: 'sealed cookie',
       over: 'http',
       canonical: sealedCookie,

@@ -92,6 +92,22 @@ describe('security log', () => {
     assert.equal(lines[0]?.['subject'], userId);
   });
 
+  it('logs the session limit reached when on_limit is refuse, and the login answers 409 session_limit', async () => {
+    const strict = await startTestService({ TENURE_SESSION_MAX_SESSIONS_PER_SUBJECT: '1', TENURE_SESSION_ON_LIMIT: 'refuse' });
+    try {
+      const user = await strict.createUser('rita', PASSWORD);
+      assert.equal((await strict.login({ username: 'rita', password: PASSWORD })).status, 200);
+      const from = strict.logs.length;
+      const refused = await strict.login({ username: 'rita', password: PASSWORD });
+      assert.equal(refused.status, 409);
+      assert.equal(refused.json.error.code, 'session_limit');
+      const lines = securityLines(strict, from, 'session_limit_reached');
+      assert.deepEqual(lines.map((l) => [l['reason'], l['subject']]), [['refuse', user.id]]);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('logs refresh-token reuse with the session it ended', async () => {
     const login = await svc.request({ method: 'POST', url: '/auth/login', body: { username: 'sally', password: PASSWORD, mode: 'token' } });
     secrets.push(login.json.access_token, login.json.refresh_token);
