@@ -24,6 +24,7 @@ export const ERROR_STATUS = {
   headers_too_large: 431,
   cookie_too_large: 500,
   store_unavailable: 503,
+  upstream_unavailable: 502,
   internal_error: 500,
 } as const;
 

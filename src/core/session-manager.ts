@@ -11,6 +11,7 @@ import {
   type SealedState,
 } from './credential.ts';
 import { TenureError } from './errors.ts';
+import type { EventSession, LifecycleEvent, TimeoutReason } from './lifecycle-events.ts';
 import { createKeyRing, type KeyRing } from './key-ring.ts';
 import { cookieNameFor, DEFAULTS, type BindKind, type Policy } from './policy.ts';
 import { assertValidPolicy, validatedPolicies } from './policy-validate.ts';
@@ -60,6 +61,11 @@ export interface SessionManagerOptions {
   readonly clock?: Clock;
   /** @default the CSPRNG */
   readonly random?: Random;
+  /**
+   * Told of every lifecycle change as it happens (created, renewed, ended, binding refused); for audit
+   * logs and webhooks. Called synchronously; what it throws is ignored.
+   */
+  readonly onEvent?: (event: LifecycleEvent) => void;
 }
 
 /** Application data kept with a session: any JSON-serializable object (typed by `createSessionManager<Data>()`). */
@@ -243,6 +249,33 @@ function buildSessionManager(options: SessionManagerOptions): SessionManager {
     ...(options.activityTickMs === undefined ? {} : { tickMs: options.activityTickMs }),
     ...(cache === null ? {} : { written: (row) => cache.update(row) }),
   });
+  const onEvent = options.onEvent;
+  const emit = (event: LifecycleEvent): void => {
+    try {
+      onEvent?.(event);
+    } catch {
+      // A listener's failure must not fail the request that changed the session.
+    }
+  };
+  const eventSession = (record: SessionRecord): EventSession => ({ id: record.id, subject: subjectOf(record), org: record.org, audience: record.audience });
+  /** Live sessions an end filter matches, read before ending them so that each end can be reported. */
+  const matching = async (filter: EndFilter): Promise<EventSession[]> => {
+    const found: EventSession[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await store.list({
+        now: clock(),
+        ...(filter.subjectKey === undefined ? {} : { subjectKey: filter.subjectKey }),
+        ...(filter.audience === undefined ? {} : { audience: filter.audience }),
+        ...(filter.org === undefined ? {} : { org: filter.org }),
+        cursor,
+        limit: 500,
+      });
+      for (const record of page.sessions) if (record.id !== filter.exceptId) found.push(eventSession(record));
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    return found;
+  };
 
   const subjectKeyOf = (subject: string, policy: Policy): string => {
     if (!policy.hashSubject) return subject;
@@ -326,6 +359,8 @@ function buildSessionManager(options: SessionManagerOptions): SessionManager {
     }
     for (const ended of result.ended) cache?.invalidate({ kind: 'session', id: ended });
     const session = view(record, policy, subject);
+    for (const ended of result.ended) emit({ type: 'session.ended', session: { ...session, id: ended }, reason: 'revoked', cause: 'limit' });
+    emit({ type: 'session.created', session });
     return { session, credential: credentialFor(session, policy, value, now), ended: result.ended };
   };
 
@@ -413,7 +448,9 @@ function buildSessionManager(options: SessionManagerOptions): SessionManager {
     const rotated = await store.rotate(record.id, record.tokenHash, tokenHashOf(placeIn(random(TOKEN_ID_BYTES), partitionIn(record.id)), 2), update);
     if (rotated !== 'rotated') return result;
     activityWriter.forget(record.id);
-    return { ok: true, session: view({ ...record, ...update }, policy, result.session.subject), renewed: null };
+    const renewedSession = view({ ...record, ...update }, policy, result.session.subject);
+    emit({ type: 'session.renewed', session: renewedSession });
+    return { ok: true, session: renewedSession, renewed: null };
   };
 
   // A row's deadlines and view under a policy, kept while both are the same objects: a cached row is
@@ -441,7 +478,7 @@ function buildSessionManager(options: SessionManagerOptions): SessionManager {
     policy: Policy,
     now: number,
     subject: string | undefined,
-  ): { readonly refused: Validation } | { readonly expired: EndReason; readonly session: Session } | { readonly session: Session } => {
+  ): { readonly refused: Validation } | { readonly expired: TimeoutReason; readonly session: Session } | { readonly session: Session } => {
     const { session, deadlines } = shown(record, policy, subject);
     const refused = (reason: RefusalReason) => ({ refused: refuse(reason, reason === 'audience' ? null : session) });
     if (record.audience !== audience) return refused('audience');
@@ -451,7 +488,10 @@ function buildSessionManager(options: SessionManagerOptions): SessionManager {
     if (credential !== null && !credential.isCurrent && (record.prevValidUntil === null || now >= record.prevValidUntil)) {
       return refused('rolling');
     }
-    if (!bindingHolds(record, policy.bind, opts.context)) return refused('binding');
+    if (!bindingHolds(record, policy.bind, opts.context)) {
+      emit({ type: 'session.binding_refused', session });
+      return refused('binding');
+    }
     return { session };
   };
 
@@ -534,9 +574,11 @@ function buildSessionManager(options: SessionManagerOptions): SessionManager {
   };
 
   /** Persists a timeout's end once, so that a later, longer timeout cannot revive the session. */
-  const recordEnd = async (record: SessionRecord, reason: EndReason, policy: Policy): Promise<void> => {
+  const recordEnd = async (record: SessionRecord, reason: TimeoutReason, policy: Policy): Promise<void> => {
     const deadline = deadlinesInForce(record, policy).earliest;
-    await store.end(record.id, reason, { endedAt: deadline, purgeAt: deadline + policy.reasonTtl });
+    if (await store.end(record.id, reason, { endedAt: deadline, purgeAt: deadline + policy.reasonTtl })) {
+      emit({ type: 'session.ended', session: eventSession(record), reason, cause: reason });
+    }
   };
 
   /** Activity on a validated credential: renewal when due, else a throttled touch. Answers the row to cache, or null after a renewal. */
@@ -571,6 +613,7 @@ function buildSessionManager(options: SessionManagerOptions): SessionManager {
       if (result === 'conflict') return [{ ok: true, session, renewed: null }, null];
       activityWriter.forget(record.id);
       const renewedSession = view({ ...record, ...update, tokenHash: next.hash }, policy, session.subject);
+      emit({ type: 'session.renewed', session: renewedSession });
       return [{ ok: true, session: renewedSession, renewed: credentialFor(renewedSession, policy, next.value, now) }, null];
     }
     return touchOnly(record, policy, session, now);
@@ -599,7 +642,7 @@ function buildSessionManager(options: SessionManagerOptions): SessionManager {
       false,
       now,
     );
-    await store.end(record.id, 'revoked', endAt(policy, now));
+    if (await store.end(record.id, 'revoked', endAt(policy, now))) emit({ type: 'session.ended', session: eventSession(record), reason: 'revoked', cause: null });
     cache?.invalidate({ kind: 'session', id: record.id });
     return issued;
   };
@@ -607,8 +650,10 @@ function buildSessionManager(options: SessionManagerOptions): SessionManager {
   const environmentPolicy = async (): Promise<Policy> => policyFor(null);
 
   const destroy = async (id: string): Promise<boolean> => {
+    const record = onEvent === undefined ? null : await store.get(id);
     const ended = await store.end(id, 'revoked', endAt(await environmentPolicy(), clock()));
     cache?.invalidate({ kind: 'session', id });
+    if (ended && record !== null) emit({ type: 'session.ended', session: eventSession(record), reason: 'revoked', cause: null });
     return ended;
   };
 
@@ -642,8 +687,10 @@ function buildSessionManager(options: SessionManagerOptions): SessionManager {
 
   const endMany = async (filter: EndFilter): Promise<number> => {
     const policy = await environmentPolicy();
+    const live = onEvent === undefined ? [] : await matching(filter);
     const ended = await store.endMany(filter, 'revoked', endAt(policy, clock()));
     cache?.invalidate(filter.subjectKey === undefined ? { kind: 'all' } : { kind: 'subject', subjectKey: filter.subjectKey });
+    for (const session of live) emit({ type: 'session.ended', session, reason: 'revoked', cause: null });
     return ended;
   };
 

@@ -7,10 +7,13 @@ import { describeError, errorLogFields } from './error-response.ts';
 import { answerClientError, notFoundHandler, routeMethods } from './protocol-errors.ts';
 import { requestIdOf } from './security-log.ts';
 import { withVerifyFastPath } from './verify-fast-path.ts';
+import { installRouteCauses } from './events/route-causes.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
 import { loginOptionsRoutes } from './routes/login-options.ts';
 import { consoleRoutes } from './routes/console.ts';
+import { eventRoutes } from './routes/events.ts';
+import { oidcRoutes } from './routes/oidc.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { selfServiceRoutes } from './routes/self-service.ts';
 import { tokenRoutes } from './routes/tokens.ts';
@@ -125,11 +128,14 @@ export async function buildApp(deps: ServerDeps, options: AppOptions = {}): Prom
   app.setErrorHandler(answerError);
   app.setNotFoundHandler(notFoundHandler(routeMethods(app)));
 
+  installRouteCauses(app);
   authRoutes(app, deps);
   loginOptionsRoutes(app, deps);
+  oidcRoutes(app, deps);
   tokenRoutes(app, deps);
   selfServiceRoutes(app, deps);
   adminRoutes(app, deps);
+  eventRoutes(app, deps);
   opsRoutes(app, deps);
   consoleRoutes(app);
   return app;

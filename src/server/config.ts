@@ -9,6 +9,7 @@ import { environmentPolicy } from '../core/policy-resolve.ts';
 import { validatePolicy } from '../core/policy-validate.ts';
 import { isPresetName, type PresetName } from '../core/presets.ts';
 import { hostRule, issuerRule, originsRule, trustedProxiesRule } from './config-checks.ts';
+import { parseFederationConfig, type FederationConfig } from './federation-config.ts';
 import { readKongSessionConf } from './kong-session-conf.ts';
 
 /** Everything `tenure start` needs, resolved from defaults, the config file and `TENURE_*` variables. */
@@ -40,6 +41,8 @@ export interface ServerConfig {
   };
   /** Policy fields set by variables, each with the variable's name: a PATCH of one is 409. */
   readonly pinned: ReadonlyMap<PolicyField, string>;
+  /** Upstream OpenID providers, events and webhooks (the file's `oidc:`, `events:`, `webhooks:`). */
+  readonly federation: FederationConfig;
 }
 
 export interface LoadedConfig {
@@ -64,7 +67,7 @@ export const SERVER_KEYS = {
 } as const;
 type ServerKey = keyof typeof SERVER_KEYS;
 
-const TOP_LEVEL_KEYS = ['server', 'session', 'preset', 'kong_session_conf'];
+const TOP_LEVEL_KEYS = ['server', 'session', 'preset', 'kong_session_conf', 'oidc', 'events', 'webhooks'];
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -83,6 +86,7 @@ export function loadConfig(options: { readonly env: Readonly<Record<string, stri
       issues.push({ key, value: fileObject[key], rule: `is not a known top-level key; known keys: ${TOP_LEVEL_KEYS.join(', ')}` });
     }
   }
+  const federation = parseFederationConfig(fileObject, issues);
   const serverSection = objectAt(fileObject, 'server', issues);
   const sessionSection = { ...objectAt(fileObject, 'session', issues) };
   for (const key of Object.keys(serverSection)) {
@@ -192,6 +196,7 @@ export function loadConfig(options: { readonly env: Readonly<Record<string, stri
     workers: typeof workers === 'number' ? workers : 1,
     policyLayers: { preset, file: filePolicyValues, env: envPolicyValues },
     pinned,
+    federation,
   };
   const check = (key: ServerKey, rule: string | null): void => {
     if (rule !== null) issues.push({ key: nameOf(key), value: raw(key), rule });

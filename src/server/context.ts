@@ -6,6 +6,7 @@ import type { Policy } from '../core/policy.ts';
 import type { RequestContext, SessionManager, Validation } from '../core/session-manager.ts';
 import type { ServerConfig } from './config.ts';
 import type { Directory } from './directory.ts';
+import type { Federation } from './federation.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import type { Metrics } from './metrics.ts';
 import type { PasswordHasher } from './passwords.ts';
@@ -23,6 +24,8 @@ export interface ServerDeps {
   readonly passwords: PasswordHasher;
   readonly throttle: LoginThrottle;
   readonly tokens: TokenService;
+  /** Upstream providers, events and webhooks (docs/federation.md). */
+  readonly federation: Federation;
   /** Checks the store and directory are reachable (readiness). */
   readonly ping: () => Promise<void>;
 }

@@ -13,6 +13,9 @@ import { isSharedStore, type ServerConfig } from './config.ts';
 import type { ServerDeps } from './context.ts';
 import type { Directory } from './directory.ts';
 import { createSqlDirectory, type DirectoryDb } from './directory-sql.ts';
+import { createFederation } from './federation.ts';
+import { createSqlFederationStore } from './federation-sql.ts';
+import type { FederationStore } from './federation-store.ts';
 import { createLoginThrottle } from './login-throttle.ts';
 import { createMetrics } from './metrics.ts';
 import { createPasswordHasher } from './passwords.ts';
@@ -41,7 +44,9 @@ export interface RuntimeOptions {
 }
 
 /** Opens the store and the directory named by `store_url`. */
-export async function openStorage(config: ServerConfig): Promise<{ readonly store: SessionStore; readonly directory: Directory }> {
+export async function openStorage(
+  config: ServerConfig,
+): Promise<{ readonly store: SessionStore; readonly directory: Directory; readonly federation: FederationStore | null }> {
   const url = config.storeUrl;
   if (url.startsWith('sqlite:')) {
     const filename = url.slice('sqlite:'.length);
@@ -52,8 +57,9 @@ export async function openStorage(config: ServerConfig): Promise<{ readonly stor
     const database = new Database(filename === ':memory:' ? ':memory:' : filename);
     database.pragma('journal_mode = WAL');
     database.pragma('busy_timeout = 5000');
-    const directory = createSqlDirectory(new Kysely<DirectoryDb>({ dialect: new SqliteDialect({ database }) }), { migrate: config.migrate });
-    return { store, directory };
+    const db = new Kysely<DirectoryDb>({ dialect: new SqliteDialect({ database }) });
+    const directory = createSqlDirectory(db, { migrate: config.migrate });
+    return { store, directory, federation: createSqlFederationStore(db as never, { migrate: config.migrate }) };
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const { createPostgresStore } = await import('../stores/postgres.ts');
@@ -62,13 +68,14 @@ export async function openStorage(config: ServerConfig): Promise<{ readonly stor
     const pool = new pg.Pool({ connectionString: url, max: 4 });
     // An idle client's error must not crash the process; the next query reports the outage.
     pool.on('error', () => undefined);
-    const directory = createSqlDirectory(new Kysely<DirectoryDb>({ dialect: new PostgresDialect({ pool }) }), { migrate: config.migrate });
-    return { store, directory };
+    const db = new Kysely<DirectoryDb>({ dialect: new PostgresDialect({ pool }) });
+    const directory = createSqlDirectory(db, { migrate: config.migrate });
+    return { store, directory, federation: createSqlFederationStore(db as never, { migrate: config.migrate }) };
   }
   if (url.startsWith('redis://') || url.startsWith('rediss://') || url.startsWith('redis+cluster://')) {
     const { createRedisStore } = await import('../stores/redis.ts');
     const { createRedisDirectory } = await import('./directory-redis.ts');
-    return { store: createRedisStore({ url }), directory: createRedisDirectory({ url }) };
+    return { store: createRedisStore({ url }), directory: createRedisDirectory({ url }), federation: null };
   }
   throw new ConfigError([{ key: 'TENURE_STORE_URL', value: url, rule: 'must start with sqlite:, postgres://, redis:// or redis+cluster://' }]);
 }
@@ -109,8 +116,13 @@ export async function createRuntime(config: ServerConfig, options: RuntimeOption
   const opened = await openStorage(config);
   const store = options.adaptStore?.(opened.store) ?? opened.store;
   const directory = opened.directory;
+  const federationStore = opened.federation;
   await store.init();
   await directory.init();
+  await federationStore?.init();
+  // Events may be recorded before the app (and its logger) exists.
+  let warn = (message: string): void => void process.stderr.write(`${message}\n`);
+  const federation = createFederation({ config, store: federationStore, clock, warn: (message) => warn(message) });
 
   const policies = createPolicySource({ directory, layers: config.policyLayers, clock });
   const sessions: SessionManager = createSessionManager({
@@ -119,6 +131,7 @@ export async function createRuntime(config: ServerConfig, options: RuntimeOption
     policyFor: (org) => policies.policyFor(org),
     clock,
     ...(subjectKey === undefined ? {} : { subjectKey }),
+    ...(federation.events === null ? {} : { onEvent: federation.events.onLifecycle }),
   });
   const passwords = await createPasswordHasher(options.passwordCost ?? {});
   const metrics = createMetrics();
@@ -133,18 +146,21 @@ export async function createRuntime(config: ServerConfig, options: RuntimeOption
     passwords,
     throttle: createLoginThrottle({ clock }),
     tokens,
+    federation,
     ping: async () => {
       await store.get('readiness-probe');
       await directory.getOrg('readiness-probe');
     },
   };
   const app = await buildApp(deps, { logger: options.logger ?? logOptions(config.logLevel) });
+  warn = (message) => app.log.warn(message);
 
   const sweepEvery = options.sweepEvery ?? 60;
   const timer =
     sweepEvery > 0
       ? setInterval(() => {
-          store.sweep(clock()).catch((error: unknown) => app.log.warn({ err: { message: (error as Error).message } }, 'sweep failed'));
+          const now = clock();
+          Promise.all([store.sweep(now), federationStore?.sweep(now)]).catch((error: unknown) => app.log.warn({ err: { message: (error as Error).message } }, 'sweep failed'));
         }, sweepEvery * 1000)
       : null;
   timer?.unref();
@@ -157,6 +173,7 @@ export async function createRuntime(config: ServerConfig, options: RuntimeOption
       await app.close();
       // Pending activity (written behind) goes to the store before it closes.
       await sessions.close();
+      await federation.events?.flush();
       await store.close();
       await directory.close();
     },

@@ -13,6 +13,8 @@ export interface SessionJson {
   readonly absolute_expires_at: number;
   readonly persistent: boolean;
   readonly remember: boolean;
+  /** For a session that began at an upstream OpenID provider (docs/federation.md). */
+  readonly upstream?: { readonly provider: string; readonly iss: string; readonly sub: string; readonly sid: string | null };
 }
 
 export function sessionJson(session: Session): SessionJson {
@@ -28,6 +30,21 @@ export function sessionJson(session: Session): SessionJson {
     absolute_expires_at: session.absoluteExpiresAt,
     persistent: session.persistent,
     remember: session.remember,
+    ...upstreamOf(session),
+  };
+}
+
+/** The upstream identity a federated sign-in recorded in the session's data. */
+function upstreamOf(session: Session): Pick<SessionJson, 'upstream'> {
+  const upstream = session.data['upstream'] as Record<string, unknown> | undefined;
+  if (typeof upstream !== 'object' || upstream === null || typeof upstream['iss'] !== 'string') return {};
+  return {
+    upstream: {
+      provider: String(upstream['provider']),
+      iss: upstream['iss'],
+      sub: String(upstream['sub']),
+      sid: typeof upstream['sid'] === 'string' ? upstream['sid'] : null,
+    },
   };
 }
 
@@ -50,6 +67,11 @@ export const SESSION_JSON_SCHEMA = {
     absolute_expires_at: { type: 'integer' },
     persistent: { type: 'boolean' },
     remember: { type: 'boolean' },
+    upstream: {
+      type: 'object',
+      properties: { provider: { type: 'string' }, iss: { type: 'string' }, sub: { type: 'string' }, sid: { type: ['string', 'null'] } },
+      required: ['provider', 'iss', 'sub', 'sid'],
+    },
   },
   required: ['id', 'subject', 'org', 'audience', 'created_at', 'last_activity_at', 'expires_at', 'idle_expires_at', 'absolute_expires_at', 'persistent', 'remember'],
 } as const;

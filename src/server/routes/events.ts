@@ -1,0 +1,79 @@
+import type { FastifyInstance } from 'fastify';
+import { TenureError } from '../../core/errors.ts';
+import type { ServerDeps } from '../context.ts';
+import { SESSION_EVENT_TYPES, type EventRecord, type SessionEventType } from '../federation-store.ts';
+import { requireAdmin } from '../require-admin.ts';
+
+/** An event as the API and webhooks show it. */
+export function eventJson(event: EventRecord) {
+  return {
+    id: event.id,
+    type: event.type,
+    at: event.at,
+    session_id: event.sessionId,
+    subject: event.subject,
+    org: event.org,
+    audience: event.audience,
+    reason: event.reason,
+    cause: event.cause,
+    actor: event.actor,
+  };
+}
+
+const EVENT_SCHEMA = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    type: { type: 'string', enum: [...SESSION_EVENT_TYPES] },
+    at: { type: 'integer' },
+    session_id: { type: ['string', 'null'] },
+    subject: { type: ['string', 'null'] },
+    org: { type: ['string', 'null'] },
+    audience: { type: ['string', 'null'] },
+    reason: { type: ['string', 'null'] },
+    cause: { type: ['string', 'null'] },
+    actor: { type: ['string', 'null'] },
+  },
+} as const;
+
+/** `GET /api/v1/events`: the event log, newest first (docs/federation.md "Events"). */
+export function eventRoutes(app: FastifyInstance, deps: ServerDeps): void {
+  app.get(
+    '/api/v1/events',
+    {
+      schema: {
+        summary: 'Session events, newest first, kept for events.retention.',
+        tags: ['admin'],
+        querystring: {
+          type: 'object',
+          properties: {
+            subject: { type: 'string' },
+            session: { type: 'string' },
+            type: { type: 'string', enum: [...SESSION_EVENT_TYPES] },
+            since: { type: 'integer', minimum: 0, description: 'Events at or after this time (epoch seconds).' },
+            cursor: { type: 'string' },
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+          },
+        },
+        response: { 200: { type: 'object', properties: { events: { type: 'array', items: EVENT_SCHEMA }, next_cursor: { type: ['string', 'null'] } } } },
+      },
+      onRequest: async (request) => {
+        await requireAdmin(deps, request);
+      },
+    },
+    async (request) => {
+      const store = deps.federation.store;
+      if (store === null) throw new TenureError('not_found', 'events are kept in a SQLite or PostgreSQL store only; this service runs on Redis alone');
+      const q = request.query as { subject?: string; session?: string; type?: SessionEventType; since?: number; cursor?: string; limit?: number };
+      const page = await store.listEvents({
+        ...(q.subject === undefined ? {} : { subject: q.subject }),
+        ...(q.session === undefined ? {} : { sessionId: q.session }),
+        ...(q.type === undefined ? {} : { type: q.type }),
+        ...(q.since === undefined ? {} : { since: q.since }),
+        cursor: q.cursor ?? null,
+        limit: q.limit ?? 100,
+      });
+      return { events: page.items.map(eventJson), next_cursor: page.nextCursor };
+    },
+  );
+}
