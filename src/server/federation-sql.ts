@@ -1,4 +1,5 @@
-import { Kysely, Migrator, type Migration } from 'kysely';
+import type { Kysely, Migration } from 'kysely';
+import { migrateSql } from './sql-migrate.ts';
 import type { Page } from './directory.ts';
 import type { DeliveryRecord, EndCause, EventRecord, FederationStore, SessionEventType, WebhookRecord } from './federation-store.ts';
 
@@ -170,14 +171,7 @@ export function createSqlFederationStore(db: Kysely<never>, options: { readonly 
   return {
     async init() {
       if (options.migrate === false) return;
-      const migrator = new Migrator({
-        db: k,
-        provider: { getMigrations: async () => migrations },
-        migrationTableName: 'tenure_federation_migrations',
-        migrationLockTableName: 'tenure_federation_migrations_lock',
-      });
-      const { error } = await migrator.migrateToLatest();
-      if (error !== undefined) throw error;
+      await migrateSql(k as unknown as Kysely<unknown>, migrations, 'tenure_federation_migrations');
     },
 
     async findLinkedUser(iss, sub) {
