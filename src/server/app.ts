@@ -17,6 +17,7 @@ import { oidcRoutes } from './routes/oidc.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { selfServiceRoutes } from './routes/self-service.ts';
 import { tokenRoutes } from './routes/tokens.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 import { completeOpenApiDocument } from './openapi/document.ts';
 
 export interface AppOptions {
@@ -136,6 +137,7 @@ export async function buildApp(deps: ServerDeps, options: AppOptions = {}): Prom
   selfServiceRoutes(app, deps);
   adminRoutes(app, deps);
   eventRoutes(app, deps);
+  webhookRoutes(app, deps);
   opsRoutes(app, deps);
   consoleRoutes(app);
   return app;

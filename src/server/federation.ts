@@ -1,10 +1,12 @@
 import type { Clock } from '../core/clock.ts';
 import { ConfigError } from '../core/errors.ts';
+import type { KeyRing } from '../core/key-ring.ts';
 import { cryptoRandom, type Random } from '../core/random.ts';
 import type { ServerConfig } from './config.ts';
 import { createEventLog, type EventLog } from './events/event-log.ts';
 import type { FederationStore } from './federation-store.ts';
 import { createRelyingParty, type RelyingParty } from './oidc/relying-party.ts';
+import { createWebhookDispatcher, type WebhookDispatcher } from './webhooks/dispatcher.ts';
 
 /**
  * Sign-in through upstream providers, session events and webhooks, as the routes see them. `store`
@@ -15,15 +17,21 @@ export interface Federation {
   /** Configured providers by name. */
   readonly parties: ReadonlyMap<string, RelyingParty>;
   readonly events: EventLog | null;
+  readonly webhooks: WebhookDispatcher | null;
   readonly random: Random;
+  /** Stops the webhook queue and waits for events still being written. */
+  close(): Promise<void>;
 }
 
 export interface FederationOptions {
   readonly config: ServerConfig;
   readonly store: FederationStore | null;
   readonly clock: Clock;
+  readonly ring: KeyRing;
   readonly warn: (message: string) => void;
   readonly random?: Random;
+  /** Milliseconds between polls of the webhook queue; 0: only when told (tests). @default 1000 */
+  readonly webhookPollMs?: number;
 }
 
 /**
@@ -39,7 +47,39 @@ export function createFederation(options: FederationOptions): Federation {
     ]);
   }
   const parties = new Map(providers.map((provider) => [provider.name, createRelyingParty(provider)] as const));
+  const webhookConfig = config.federation.webhooks;
+  const webhooks =
+    store === null
+      ? null
+      : createWebhookDispatcher({
+          store,
+          ring: options.ring,
+          clock: options.clock,
+          retrySchedule: webhookConfig.retrySchedule,
+          timeout: webhookConfig.timeout,
+          allowPrivateAddresses: webhookConfig.allowPrivateAddresses,
+          warn: options.warn,
+          ...(options.webhookPollMs === undefined ? {} : { pollMs: options.webhookPollMs }),
+        });
   const events =
-    store === null ? null : createEventLog({ store, clock: options.clock, retention: config.federation.events.retention, warn: options.warn });
-  return { store, parties, events, random: options.random ?? cryptoRandom };
+    store === null
+      ? null
+      : createEventLog({
+          store,
+          clock: options.clock,
+          retention: config.federation.events.retention,
+          warn: options.warn,
+          ...(webhooks === null ? {} : { onStored: (event) => webhooks.enqueue(event) }),
+        });
+  return {
+    store,
+    parties,
+    events,
+    webhooks,
+    random: options.random ?? cryptoRandom,
+    async close() {
+      await events?.flush();
+      await webhooks?.close();
+    },
+  };
 }

@@ -37,6 +37,8 @@ export interface RuntimeOptions {
   readonly logger?: boolean | Record<string, unknown>;
   /** argon2 cost override for tests. */
   readonly passwordCost?: { readonly memoryCost: number; readonly timeCost: number };
+  /** Milliseconds between polls of the webhook queue; 0: only `deps.federation.webhooks.tick()`. @default 1000 */
+  readonly webhookPollMs?: number;
   /** Sweep period in seconds; 0 disables. @default 60 */
   readonly sweepEvery?: number;
   /** Wraps the opened session store (a cluster worker gives SQLite an invalidation channel over IPC). */
@@ -122,7 +124,14 @@ export async function createRuntime(config: ServerConfig, options: RuntimeOption
   await federationStore?.init();
   // Events may be recorded before the app (and its logger) exists.
   let warn = (message: string): void => void process.stderr.write(`${message}\n`);
-  const federation = createFederation({ config, store: federationStore, clock, warn: (message) => warn(message) });
+  const federation = createFederation({
+    config,
+    store: federationStore,
+    clock,
+    ring,
+    warn: (message) => warn(message),
+    ...(options.webhookPollMs === undefined ? {} : { webhookPollMs: options.webhookPollMs }),
+  });
 
   const policies = createPolicySource({ directory, layers: config.policyLayers, clock });
   const sessions: SessionManager = createSessionManager({
@@ -173,7 +182,7 @@ export async function createRuntime(config: ServerConfig, options: RuntimeOption
       await app.close();
       // Pending activity (written behind) goes to the store before it closes.
       await sessions.close();
-      await federation.events?.flush();
+      await federation.close();
       await store.close();
       await directory.close();
     },

@@ -27,7 +27,7 @@ export interface TestService {
 }
 
 /** The whole service in process: SQLite in memory, a manual clock, cheap argon2, logs captured. */
-export async function startTestService(env: Record<string, string> = {}, file?: string): Promise<TestService> {
+export async function startTestService(env: Record<string, string> = {}, file?: string, options: { readonly webhookPollMs?: number } = {}): Promise<TestService> {
   const clock = manualClock(1_800_000_000);
   const { config, issues } = loadConfig({
     env: { TENURE_STORE_URL: 'sqlite::memory:', TENURE_SECRETS: TEST_SECRET, ...env },
@@ -42,6 +42,7 @@ export async function startTestService(env: Record<string, string> = {}, file?: 
     logger: { level: 'info', stream, ...(await import('../../src/server/app.ts')).logOptions('info') },
     passwordCost: { memoryCost: 1024, timeCost: 1 },
     sweepEvery: 0,
+    ...options,
   });
   const { key: adminKey } = await createApiKey(runtime.deps.directory, 'tests', clock());
 

@@ -93,11 +93,24 @@ describe('sign-in through an upstream OpenID provider and its back-channel logou
     assert.equal(user?.username, 'op:alice');
     assert.deepEqual(user?.orgs, ['acme']);
 
-    // A second sign-in of the same upstream user is the same local user.
-    const again = await signIn(createBrowser(), 'alice');
+    // A second sign-in of the same upstream user is the same local user; the browser's previous
+    // session ends first (the provider's own cookies dropped so that it asks again).
+    for (const name of [...browser.jar.keys()]) if (name !== 'tenure') browser.jar.delete(name);
+    const again = await signIn(browser, 'alice');
     const second = await json(`${nodeA}/auth/session`, again);
     assert.equal(second.session.subject, whoami.session.subject);
     assert.notEqual(second.session.id, whoami.session.id);
+    assert.deepEqual(await verify(nodeA, cookie), { status: 401, reason: 'revoked' });
+  });
+
+  it('lists the configured providers in the login options', async () => {
+    const options = await first.request({ method: 'GET', url: '/auth/login-options' });
+    assert.equal(options.status, 200);
+    assert.deepEqual(options.json.providers, ['op']);
+    const unknown = await fetch(`${nodeA}/auth/oidc/nobody/login`, { redirect: 'manual' });
+    assert.equal(unknown.status, 404);
+    const offsite = await fetch(`${nodeA}/auth/oidc/op/login?return_to=${encodeURIComponent('//evil.example/')}`, { redirect: 'manual' });
+    assert.equal(offsite.status, 400, 'return_to must stay on this service');
   });
 
   it('refuses a callback without the sign-in state this browser started (login CSRF)', async () => {

@@ -81,6 +81,8 @@ export async function finishSignIn(
   party: RelyingParty,
   request: RequestInfo,
   state: SignInState,
+  /** Ends the session the request already carries, just before the new one is created (OWASP ASVS 7.2.4). */
+  endPrevious: () => Promise<void>,
 ): Promise<{ readonly issued: Issued; readonly upstream: UpstreamIdentity }> {
   const query = new URLSearchParams(request.url.split('?')[1] ?? '');
   const refused = query.get('error');
@@ -120,6 +122,7 @@ export async function finishSignIn(
   if (user === null || user.disabled) throw new TenureError('invalid_credentials', 'this user may not sign in');
   if (org !== null && !user.orgs.includes(org)) throw new TenureError('invalid_credentials', `this user is not a member of the organization "${org}"`);
 
+  await endPrevious();
   const issued = await deps.sessions.create({
     subject: user.id,
     audience: state.audience,

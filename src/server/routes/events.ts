@@ -1,24 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { TenureError } from '../../core/errors.ts';
 import type { ServerDeps } from '../context.ts';
-import { SESSION_EVENT_TYPES, type EventRecord, type SessionEventType } from '../federation-store.ts';
+import { eventJson } from '../events/event-json.ts';
+import { SESSION_EVENT_TYPES, type SessionEventType } from '../federation-store.ts';
 import { requireAdmin } from '../require-admin.ts';
-
-/** An event as the API and webhooks show it. */
-export function eventJson(event: EventRecord) {
-  return {
-    id: event.id,
-    type: event.type,
-    at: event.at,
-    session_id: event.sessionId,
-    subject: event.subject,
-    org: event.org,
-    audience: event.audience,
-    reason: event.reason,
-    cause: event.cause,
-    actor: event.actor,
-  };
-}
 
 const EVENT_SCHEMA = {
   type: 'object',

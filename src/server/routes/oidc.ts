@@ -3,8 +3,10 @@ import { sessionCookieHeaders } from '../../core/cookie-header.ts';
 import { TenureError } from '../../core/errors.ts';
 import { audienceFrom, optionalString } from '../authenticate.ts';
 import { describeError, errorLogFields } from '../error-response.ts';
-import { appendSetCookie, cookiesOf, type ServerDeps } from '../context.ts';
+import { appendSetCookie, cookiesOf, requestContext, sessionCookieOf, type ServerDeps } from '../context.ts';
 import type { FederationStore } from '../federation-store.ts';
+import { logSecurityEvent } from '../security-log.ts';
+import { endSession } from '../use-cases/sessions.ts';
 import { receiveLogoutToken } from '../oidc/backchannel-logout.ts';
 import { LogoutTokenError } from '../oidc/logout-token.ts';
 import type { RelyingParty } from '../oidc/relying-party.ts';
@@ -80,8 +82,15 @@ export function oidcRoutes(app: FastifyInstance, deps: ServerDeps): void {
       if (state === null || state.provider !== party.provider.name) {
         throw new TenureError('invalid_request', 'no sign-in in progress for this provider in this browser (the state cookie is missing, expired or altered)');
       }
-      const { issued } = await finishSignIn(deps, federationStore, party, request, state);
+      const endPrevious = async (): Promise<void> => {
+        const read = sessionCookieOf(request, await deps.policies.policyFor(null), state.audience);
+        if (!read.ok) return;
+        const previous = await deps.sessions.validate(read.value, { audience: state.audience, passive: true, context: requestContext(request) });
+        if (previous.ok) await endSession(deps, previous.session.id, 'self', request.log, { subject: previous.session.subject });
+      };
+      const { issued, upstream } = await finishSignIn(deps, federationStore, party, request, state, endPrevious);
       deps.metrics.logins.inc({ result: 'success' });
+      logSecurityEvent(request.log, 'login_succeeded', { session_id: issued.session.id, subject: issued.session.subject, org: issued.session.org, audience: issued.session.audience, ip: request.ip, reason: `oidc:${upstream.provider}` });
       appendSetCookie(reply, sessionCookieHeaders(await deps.policies.policyFor(null), issued.credential, cookies));
       return reply.code(303).header('location', state.returnTo).send();
     },
@@ -113,7 +122,8 @@ export function oidcRoutes(app: FastifyInstance, deps: ServerDeps): void {
     async (request, reply) => {
       const { party, store: federationStore } = partyOf(request);
       const body = (request.body ?? {}) as Record<string, unknown>;
-      await receiveLogoutToken(deps, federationStore, party, body['logout_token']);
+      const ended = await receiveLogoutToken(deps, federationStore, party, body['logout_token']);
+      if (ended > 0) logSecurityEvent(request.log, 'session_revoked', { reason: 'upstream_logout', count: ended });
       return reply.code(200).send();
     },
   );
