@@ -27,7 +27,9 @@ describe('GET /auth/login-options', () => {
   });
 
   it('lists the OpenID Connect providers the configuration names, in order', () => {
-    const config = { ...svc.runtime.deps.config, oidc: { providers: { corp: {}, partner: {} } } };
+    const base = svc.runtime.deps.config;
+    const provider = (name: string) => ({ name, issuer: 'https://login.example.com', clientId: 'tenure', clientSecret: 'secret', scopes: ['openid'], subjectClaim: 'sub', orgClaim: null, redirectUri: null });
+    const config = { ...base, federation: { ...base.federation, oidc: { ...base.federation.oidc, providers: [provider('corp'), provider('partner')] } } };
     assert.deepEqual(loginProviderNames(config), ['corp', 'partner']);
     assert.deepEqual(loginProviderNames(svc.runtime.deps.config), []);
   });

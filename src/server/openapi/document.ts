@@ -15,6 +15,7 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
   404: 'No such resource',
   409: 'Conflict (taken, or pinned by a TENURE_* variable)',
   429: 'Too many attempts (rate_limited); see Retry-After',
+  502: 'The identity provider could not be reached or discovered (upstream_unavailable)',
   503: 'The store is unavailable or did not answer within the store timeout (store_unavailable)',
 };
 
@@ -77,6 +78,11 @@ function completeOperation(operation: Json, described: OperationDoc): void {
     if (operation['operationId'] === 'verify' && code === 401) {
       // Forward-auth refuses with headers only (Tenure-Reason), like its 200.
       responses['401'] = { description: 'Refused; the reason is in the Tenure-Reason header' };
+      continue;
+    }
+    if (operation['operationId'] === 'receiveBackchannelLogout' && code === 400) {
+      // Back-Channel Logout 1.0 section 2.8: the OAuth error shape on this route.
+      responses['400'] = { description: 'Refused logout token', content: { 'application/json': { schema: { $ref: '#/components/schemas/OAuthError' } } } };
       continue;
     }
     responses[String(code)] = {

@@ -61,4 +61,12 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
   'DELETE /api/v1/sessions': op('endAllSessions', 'admin', [204, null], [400]),
   'GET /api/v1/sessions/{id}': op('getSession', 'admin', [200, 'ListedSession'], [404]),
   'DELETE /api/v1/sessions/{id}': op('endSession', 'admin', [204, null], [404]),
+  'POST /auth/oidc/{provider}/backchannel-logout': op('receiveBackchannelLogout', 'public', [200, null], [404, 502]),
+  'GET /api/v1/events': op('listEvents', 'admin', [200, 'EventList'], [404]),
+  'GET /api/v1/webhooks': op('listWebhooks', 'admin', [200, 'WebhookList'], [404]),
+  'POST /api/v1/webhooks': op('createWebhook', 'admin', [201, 'WebhookCreated'], [404]),
+  'GET /api/v1/webhooks/{id}': op('getWebhook', 'admin', [200, 'Webhook'], [404]),
+  'PATCH /api/v1/webhooks/{id}': op('updateWebhook', 'admin', [200, 'Webhook'], [404]),
+  'DELETE /api/v1/webhooks/{id}': op('deleteWebhook', 'admin', [204, null], [404]),
+  'GET /api/v1/webhooks/{id}/deliveries': op('listWebhookDeliveries', 'admin', [200, 'DeliveryList'], [404]),
 };

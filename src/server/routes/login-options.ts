@@ -3,14 +3,9 @@ import { optionalString } from '../authenticate.ts';
 import type { ServerConfig } from '../config.ts';
 import type { ServerDeps } from '../context.ts';
 
-/**
- * The names of the configured OpenID Connect providers: the keys of `oidc.providers` in the config
- * file, in the order written. Read structurally so that the sign-in page offers a provider as soon as
- * the configuration carries one.
- */
+/** The names of the configured OpenID Connect providers (`oidc.providers` in the config file), in the order written. */
 export function loginProviderNames(config: ServerConfig): string[] {
-  const oidc = (config as { readonly oidc?: { readonly providers?: Readonly<Record<string, unknown>> } }).oidc;
-  return Object.keys(oidc?.providers ?? {});
+  return config.federation.oidc.providers.map((provider) => provider.name);
 }
 
 /**

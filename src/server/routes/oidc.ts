@@ -32,6 +32,8 @@ export function oidcRoutes(app: FastifyInstance, deps: ServerDeps): void {
     {
       schema: {
         summary: 'Start sign-in at a configured OpenID Connect provider (code flow with PKCE): a redirect to the provider.',
+        // A browser navigation (302), not an API call: left out of the OpenAPI document like the console's pages.
+        hide: true,
         tags: ['oidc'],
         params: PROVIDER_PARAMS,
         querystring: {
@@ -68,6 +70,7 @@ export function oidcRoutes(app: FastifyInstance, deps: ServerDeps): void {
     {
       schema: {
         summary: 'Finish sign-in at the provider: a Tenure session (cookie) under the same policy as any login, then a redirect to return_to.',
+        hide: true,
         tags: ['oidc'],
         params: PROVIDER_PARAMS,
         response: { 303: { type: 'null', description: 'Signed in: to return_to' }, 400: ERROR_SCHEMA, 401: ERROR_SCHEMA, 502: ERROR_SCHEMA },
