@@ -1,3 +1,4 @@
+import { shortText } from '../core/describe-value.ts';
 import { TenureError } from '../core/errors.ts';
 import { decodeKeyCursor, encodeKeyCursor } from '../stores/cursor.ts';
 import { closeRedis, connectRedis, guardRedis, isClusterUrl } from '../stores/redis-connection.ts';
@@ -104,7 +105,7 @@ export function createRedisDirectory(options: { readonly url: string; readonly p
     async createOrg(org) {
       await guard(async () => {
         if ((await client.set(`${p}org:${org.orgCode}`, JSON.stringify(org), 'NX')) === null) {
-          throw new TenureError('conflict', `an organization with org_code "${org.orgCode}" already exists`);
+          throw new TenureError('conflict', `an organization with org_code ${JSON.stringify(shortText(org.orgCode))} already exists`);
         }
         await client.zadd(`${p}orgs`, 0, org.orgCode);
       });

@@ -1,4 +1,5 @@
 import { Kysely, Migrator, PostgresAdapter, sql, type Migration } from 'kysely';
+import { shortText } from '../core/describe-value.ts';
 import { TenureError } from '../core/errors.ts';
 import type { OrgOverrides } from '../core/policy-resolve.ts';
 import { decodeKeyCursor, encodeKeyCursor } from '../stores/cursor.ts';
@@ -225,7 +226,7 @@ export function createSqlDirectory(db: Kysely<DirectoryDb>, options: { readonly 
           .values({ org_code: org.orgCode, name: org.name, created_at: org.createdAt, overrides: JSON.stringify(org.overrides) })
           .execute();
       } catch (error) {
-        if (uniqueViolation(error)) throw conflict(`an organization with org_code "${org.orgCode}"`);
+        if (uniqueViolation(error)) throw conflict(`an organization with org_code ${JSON.stringify(shortText(org.orgCode))}`);
         throw error;
       }
     },

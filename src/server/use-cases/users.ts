@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { shortText } from '../../core/describe-value.ts';
 import { TenureError } from '../../core/errors.ts';
 import type { ServerDeps } from '../context.ts';
 import type { Page, UserRecord } from '../directory.ts';
@@ -113,7 +114,7 @@ function checkPassword(password: string): void {
 
 async function knownOrgs(deps: ServerDeps, codes: readonly string[]): Promise<string[]> {
   for (const code of codes) {
-    if ((await deps.directory.getOrg(code)) === null) throw new TenureError('invalid_request', `orgs: unknown organization "${code}"`);
+    if ((await deps.directory.getOrg(code)) === null) throw new TenureError('invalid_request', `orgs: unknown organization ${JSON.stringify(shortText(code))}`);
   }
   return [...new Set(codes)];
 }
