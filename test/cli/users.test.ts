@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { tenure } from './run-tenure.ts';
+
+describe('tenure users: daily operations over the admin API’s use cases, no HTTP', () => {
+  let dir: string;
+  let env: Record<string, string>;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tenure-cli-users-'));
+    env = { TENURE_DATA_DIR: dir, TENURE_STORE_URL: `sqlite:${join(dir, 'tenure.db')}` };
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('users list, disable, enable, set-password and delete, as tables and as JSON', async () => {
+    const created = await tenure(['users', 'create', '--username', 'grace', '--password-stdin'], env, 'first password here\n');
+    assert.equal(created.code, 0, created.stderr);
+    const table = await tenure(['users', 'list'], env);
+    assert.match(table.stdout, /^ID +USERNAME +ORGS +ROLES +DISABLED +CREATED_AT$/m);
+    assert.match(table.stdout, /^usr_\S+ +grace +- +- +false /m);
+    const disabled = await tenure(['users', 'disable', 'grace', '--json'], env);
+    assert.equal(JSON.parse(disabled.stdout).disabled, true);
+    const enabled = await tenure(['users', 'enable', JSON.parse(created.stdout).id, '--json'], env);
+    assert.equal(JSON.parse(enabled.stdout).disabled, false);
+    assert.equal((await tenure(['users', 'set-password', 'grace', '--password-stdin'], env, 'second password here\n')).code, 0);
+    assert.equal((await tenure(['users', 'delete', 'grace'], env)).code, 0);
+    const listed = JSON.parse((await tenure(['users', 'list', '--json'], env)).stdout) as { users: { username: string }[]; next_cursor: null };
+    assert.ok(!listed.users.some((u) => u.username === 'grace'));
+    assert.equal((await tenure(['users', 'delete', 'grace'], env)).code, 1);
+  });
+});
