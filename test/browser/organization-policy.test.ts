@@ -37,7 +37,10 @@ describe("an organization's session settings in the console", { skip }, () => {
     const idle = page.getByRole('spinbutton', { name: 'Session inactivity timeout' });
     await idle.fill('1800');
     await page.getByText('seconds = 30 minutes').waitFor();
-    assert.equal(await page.getByRole('checkbox', { name: /^Use organization setting for session inactivity timeout/ }).isChecked(), true, 'editing a field turns its organization setting on');
+    assert.equal(await page.getByRole('checkbox', { name: /^Use organization setting for the inactivity timeout/ }).isChecked(), true, 'editing a field turns its organization setting on');
+    // Found by label, each of Kinde's names is one control (the boxes do not repeat them).
+    assert.equal(await page.getByLabel('Session inactivity timeout').count(), 1);
+    assert.equal(await page.getByRole('checkbox', { name: /SSO session policy|persistent session/i }).count(), 0);
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
 

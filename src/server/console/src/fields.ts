@@ -6,9 +6,9 @@ import { DEFAULTS } from '../../../core/policy.ts';
  * one) and a line of help. Keys, kinds and which fields an organization may override come from the
  * service's own table, so the form cannot drift from what the API accepts.
  */
-const TEXT: Readonly<Record<string, readonly [label: string, help: string]>> = {
-  persistence: ['SSO session policy', 'Persistent: the cookie outlives the browser (Max-Age). Non-persistent: it ends when the browser closes.'],
-  idle_timeout: ['Session inactivity timeout', 'Seconds without activity before the session ends; 0 turns it off.'],
+const TEXT: Readonly<Record<string, readonly [label: string, help: string, switchName?: string]>> = {
+  persistence: ['SSO session policy', 'Persistent: the cookie outlives the browser (Max-Age). Non-persistent: it ends when the browser closes.', 'the SSO persistence'],
+  idle_timeout: ['Session inactivity timeout', 'Seconds without activity before the session ends; 0 turns it off.', 'the inactivity timeout'],
   rolling_timeout: ['Rolling timeout', 'Seconds a credential lives before it must be renewed; activity after three quarters of it renews. 0 turns it off.'],
   absolute_timeout: ['Absolute timeout', 'The hard cap in seconds from sign-in, whatever the activity.'],
   remember: ['Allow "Remember me"', 'A sign-in may ask for a persistent session with the remember-me timeouts.'],
@@ -43,12 +43,17 @@ export interface ConsoleField {
   readonly key: string;
   readonly label: string;
   readonly help: string;
+  /**
+   * What the "Use organization setting for …" box names. Never the field's own label for the two fields
+   * scripts find by label (`getByLabel('Session inactivity timeout')` must find the number field alone).
+   */
+  readonly switchName: string;
   readonly id: string;
 }
 
 export const FIELDS: readonly ConsoleField[] = POLICY_FIELDS.map((spec) => {
-  const [label, help] = TEXT[spec.key] ?? [spec.key, ''];
-  return { spec, key: spec.key, label, help, id: `field-${spec.key.replace('.', '-')}` };
+  const [label, help, switchName] = TEXT[spec.key] ?? [spec.key, ''];
+  return { spec, key: spec.key, label, help, switchName: switchName ?? label.replace(/^[A-Z](?=[a-z])/, (c) => c.toLowerCase()), id: `field-${spec.key.replace('.', '-')}` };
 });
 
 export const FIELD_BY_KEY: ReadonlyMap<string, ConsoleField> = new Map(FIELDS.map((f) => [f.key, f]));

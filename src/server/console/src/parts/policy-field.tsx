@@ -113,7 +113,7 @@ export function PolicyField(props: PolicyFieldProps) {
       {override !== null && (
         <label class="choice use-org">
           <input type="checkbox" checked={override.enabled} onInput={(e) => override.onToggle(e.currentTarget.checked)} />
-          Use organization setting for {field.label.replace(/^[A-Z](?=[a-z])/, (c) => c.toLowerCase())}
+          Use organization setting for {field.switchName}
         </label>
       )}
       {control}
