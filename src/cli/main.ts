@@ -55,7 +55,12 @@ start.addHelpText(
     ...POLICY_FIELDS.map((spec) => `  ${spec.env.padEnd(46)} session.${spec.key}`),
   ].join('\n'),
 );
+// Every command but `start` is done when its action returns: it exits then, so a driver's idle
+// connection or timer left open (a pool closing slowly) never keeps a script's `$(tenure …)` waiting.
+let serving = false;
+
 start.action(async (options: Record<string, string | undefined> & { config?: string }) => {
+  serving = true;
   const env: Record<string, string | undefined> = { ...process.env };
   for (const [key, variable] of Object.entries(SERVER_KEYS)) {
     const value = options[key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())];
@@ -94,6 +99,7 @@ registerKeyCommands(program);
 
 try {
   await program.parseAsync(process.argv);
+  if (!serving) process.exit(process.exitCode ?? 0);
 } catch (error) {
   if (error instanceof ConfigError) exitWithIssues(error.issues);
   const e = error as { code?: unknown; message?: unknown };

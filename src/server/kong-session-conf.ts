@@ -78,7 +78,7 @@ export function readKongSessionConf(input: unknown, where: string): KongSessionC
     }
   }
   if (conf === null || typeof conf !== 'object' || Array.isArray(conf)) {
-    return { values: {}, secret: null, issues: [{ key: where, value: typeof conf, rule: 'must be an object of Kong session settings' }] };
+    return { values: {}, secret: null, issues: [{ key: where, value: `(${Array.isArray(conf) ? 'a list' : conf === null ? 'null' : `a ${typeof conf}`})`, rule: 'must be an object of Kong session settings' }] };
   }
   const entries = conf as Record<string, unknown>;
   const values: Record<string, unknown> = {};

@@ -30,4 +30,13 @@ describe('tenure users: daily operations over the admin API’s use cases, no HT
     assert.ok(!listed.users.some((u) => u.username === 'grace'));
     assert.equal((await tenure(['users', 'delete', 'grace'], env)).code, 1);
   });
+
+  it('applies the admin API’s rules: no blank name, no unknown role (exit 2 naming the field)', async () => {
+    const blank = await tenure(['users', 'create', '--username', ' ', '--password-stdin'], env, 'a long enough password\n');
+    assert.equal(blank.code, 2);
+    assert.match(blank.stderr, /username/);
+    const role = await tenure(['users', 'create', '--username', 'root', '--role', 'superuser', '--password-stdin'], env, 'a long enough password\n');
+    assert.equal(role.code, 2);
+    assert.match(role.stderr, /roles: "superuser" is not a role/);
+  });
 });

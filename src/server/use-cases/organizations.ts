@@ -8,7 +8,8 @@ import { failOnIssues } from './policy-issues.ts';
 import type { SecurityLogger } from '../security-log.ts';
 import { endOrgSessions } from './sessions.ts';
 
-const ORG_CODE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+// At most 100 characters: a longer code could be created but never named in a path (Fastify's parameter limit, 414).
+const ORG_CODE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
 /**
  * An organization by code.
@@ -41,7 +42,7 @@ export async function allOrgs(deps: ServerDeps): Promise<OrgRecord[]> {
  * @throws TenureError `invalid_request` for a malformed code, `conflict` for a taken one.
  */
 export async function createOrg(deps: ServerDeps, orgCode: string, name: string): Promise<OrgRecord> {
-  if (!ORG_CODE.test(orgCode)) throw new TenureError('invalid_request', "org_code must be 1 to 128 letters, digits, '.', '_' or '-'");
+  if (!ORG_CODE.test(orgCode)) throw new TenureError('invalid_request', "org_code must be 1 to 100 letters, digits, '.', '_' or '-'");
   if (name.length === 0 || name.length > 256) throw new TenureError('invalid_request', 'name must be 1 to 256 characters');
   const org: OrgRecord = { orgCode, name, createdAt: deps.clock(), overrides: {} };
   await deps.directory.createOrg(org);

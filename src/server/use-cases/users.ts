@@ -34,6 +34,7 @@ export function listUsers(deps: ServerDeps, cursor: string | null, limit: number
  * @throws TenureError `invalid_request` for an unknown organization or a short password, `conflict` for a taken username.
  */
 export async function createUser(deps: ServerDeps, input: UserInput & { readonly username: string; readonly password: string }): Promise<UserRecord> {
+  checkUserFields(input);
   checkPassword(input.password);
   const orgs = await knownOrgs(deps, input.orgs ?? []);
   const now = deps.clock();
@@ -58,6 +59,7 @@ export async function createUser(deps: ServerDeps, input: UserInput & { readonly
  */
 export async function updateUser(deps: ServerDeps, id: string, input: UserInput, log: SecurityLogger): Promise<UserRecord> {
   const before = await getUser(deps, id);
+  checkUserFields(input);
   if (input.password !== undefined) checkPassword(input.password);
   const after = await deps.directory.updateUser(before.id, {
     updatedAt: deps.clock(),
@@ -106,6 +108,26 @@ export async function changeOwnPassword(
   checkPassword(next);
   await deps.directory.updateUser(user.id, { passwordHash: await deps.passwords.hash(next), updatedAt: deps.clock() });
   await endSessionsOnPasswordChange(deps, user.id, { exceptId: currentSessionId, log });
+}
+
+const ROLES: readonly string[] = ['admin', 'user'];
+
+/**
+ * The rules every way in (admin API, CLI) applies to a user's name and roles, so neither can create
+ * what the other refuses: a name of 1 to 320 characters, not blank, without control characters
+ * (RFC 8265 refuses them; they would also break logs and tables); roles among admin, user.
+ * @throws TenureError `invalid_request` naming the field.
+ */
+function checkUserFields(input: UserInput): void {
+  if (input.username !== undefined) {
+    if (typeof input.username !== 'string' || input.username.trim() === '' || input.username.length > 320) {
+      throw new TenureError('invalid_request', 'username must be 1 to 320 characters, not blank');
+    }
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f-\u009f]/.test(input.username)) throw new TenureError('invalid_request', 'username must not contain control characters');
+  }
+  const unknown = (input.roles ?? []).find((role) => !ROLES.includes(role));
+  if (unknown !== undefined) throw new TenureError('invalid_request', `roles: ${JSON.stringify(unknown.slice(0, 32))} is not a role; roles are ${ROLES.join(', ')}`);
 }
 
 function checkPassword(password: string): void {

@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestService, type TestService } from './harness.ts';
+
+describe('one rule for user names, roles and organization codes, whoever creates them', () => {
+  let svc: TestService;
+  before(async () => {
+    svc = await startTestService();
+  });
+  after(() => svc.close());
+
+  for (const username of ['u\u0000z', 'x\ny', '   ', 'tab\there']) {
+    it(`refuses the user name ${JSON.stringify(username)} with 400 naming username`, async () => {
+      const created = await svc.request({ method: 'POST', url: '/api/v1/users', bearer: svc.adminKey, body: { username, password: 'long enough password' } });
+      assert.equal(created.status, 400);
+      assert.equal(created.json.error.code, 'invalid_request');
+      assert.match(created.json.error.message, /username/);
+    });
+  }
+
+  it('refuses an organization code its own routes could not name (over 100 characters)', async () => {
+    const long = 'o'.repeat(101);
+    const created = await svc.request({ method: 'POST', url: '/api/v1/organizations', bearer: svc.adminKey, body: { org_code: long, name: 'Long' } });
+    assert.equal(created.status, 400);
+    assert.match(created.json.error.message, /org_code must be 1 to 100/);
+    const longest = 'o'.repeat(100);
+    assert.equal((await svc.request({ method: 'POST', url: '/api/v1/organizations', bearer: svc.adminKey, body: { org_code: longest, name: 'Longest' } })).status, 201);
+    assert.equal((await svc.request({ method: 'GET', url: `/api/v1/organizations/${longest}`, bearer: svc.adminKey })).status, 200);
+  });
+});
