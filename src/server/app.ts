@@ -71,6 +71,15 @@ export async function buildApp(deps: ServerDeps, options: AppOptions = {}): Prom
     },
   });
 
+  // Many HTTP clients send `Content-Type: application/json` on a DELETE without a body: that is no
+  // body, not bad JSON. Everything else goes to Fastify's own parser (prototype-poisoning checks).
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '' && request.method === 'DELETE') done(null, undefined);
+    else json(request, String(body), done);
+  });
+
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
   });

@@ -28,3 +28,24 @@ describe('one rule for user names, roles and organization codes, whoever creates
     assert.equal((await svc.request({ method: 'GET', url: `/api/v1/organizations/${longest}`, bearer: svc.adminKey })).status, 200);
   });
 });
+
+describe('DELETE with a JSON content type and no body', () => {
+  it('is no body, not bad JSON; a POST with an empty JSON body is still a 400', async () => {
+    const svc = await startTestService();
+    try {
+      await svc.request({ method: 'POST', url: '/api/v1/organizations', bearer: svc.adminKey, body: { org_code: 'acme', name: 'Acme' } });
+      const deleted = await svc.request({
+        method: 'DELETE',
+        url: '/api/v1/organizations/acme/sessions/active',
+        bearer: svc.adminKey,
+        headers: { 'content-type': 'application/json' },
+      });
+      assert.equal(deleted.status, 204, deleted.body);
+      const post = await svc.request({ method: 'POST', url: '/api/v1/organizations', bearer: svc.adminKey, headers: { 'content-type': 'application/json' } });
+      assert.equal(post.status, 400);
+      assert.ok(post.json.error.code !== undefined);
+    } finally {
+      await svc.close();
+    }
+  });
+});
