@@ -39,6 +39,14 @@ export function placeIn(bytes: Uint8Array, partition: number): Buffer {
   return out;
 }
 
+/**
+ * A public session id: two bytes whose first 10 bits name the partition, then the random bytes whole
+ * (so a 16-byte draw keeps its 128 random bits), in base64url.
+ */
+export function sessionIdIn(partition: number, randomBytes: Uint8Array): string {
+  return Buffer.concat([placeIn(Buffer.alloc(2), partition), randomBytes]).toString('base64url');
+}
+
 /** The partition named by the first 10 bits of a byte string. */
 export function partitionOfBytes(bytes: Uint8Array): number {
   return topBits(bytes);

@@ -16,7 +16,7 @@ import { createKeyRing, type KeyRing } from './key-ring.ts';
 import { cookieNameFor, DEFAULTS, type BindKind, type Policy } from './policy.ts';
 import { assertValidPolicy, validatedPolicies } from './policy-validate.ts';
 import { cryptoRandom, type Random } from './random.ts';
-import { partitionIn, partitionOf, placeIn } from './partition.ts';
+import { partitionIn, partitionOf, placeIn, sessionIdIn } from './partition.ts';
 import { openValue, sealValue } from './seal.ts';
 import { createSessionCache, type SessionCacheOptions } from './session-cache.ts';
 import type { EndReason, RefusalReason, SessionRecord } from './session.ts';
@@ -338,7 +338,7 @@ function buildSessionManager(options: SessionManagerOptions): SessionManager {
   ): Promise<Issued> => {
     // Ids and tokens name the subject's partition, so a sharded store finds them in one round trip.
     const partition = partitionOf(base.subjectKey);
-    const id = placeIn(random(SESSION_ID_BYTES), partition).toString('base64url');
+    const id = sessionIdIn(partition, random(SESSION_ID_BYTES));
     let value: string;
     let hash: string;
     if (policy.storage === 'cookie') {

@@ -7,6 +7,7 @@ import { partitionIn, partitionOf } from '../../src/core/partition.ts';
 import { createSessionManager } from '../../src/core/session-manager.ts';
 import type { InvalidationEvent } from '../../src/core/store.ts';
 import { createRedisStore } from '../../src/stores/redis.ts';
+import { version1Credential } from '../support/legacy-credential.ts';
 import { clusterSkip, startRedisCluster, type RedisCluster } from '../support/redis-cluster.ts';
 import { runStoreConformance } from './conformance.ts';
 
@@ -80,6 +81,28 @@ describe('redis cluster layout', { skip }, () => {
       assert.equal((await sessions.list(null, { limit: 1000 })).sessions.length, 24, 'a list across subjects visits every master');
       assert.equal(await sessions.revokeAll(), 24);
       assert.equal((await sessions.list(null)).sessions.length, 0);
+    } finally {
+      sessions.close();
+      await store.close();
+      await dropPrefix(c, prefix);
+    }
+  });
+
+  it('still finds a version-1 credential, which names no partition, through its locator', async () => {
+    const c = await cluster();
+    const prefix = `tenure-test-${randomBytes(6).toString('hex')}:`;
+    const store = createRedisStore({ url: c.url, prefix });
+    await store.init();
+    const sessions = createSessionManager({ secrets: [SECRET], store, cache: false });
+    try {
+      const { session } = await sessions.create({ subject: 'old-timer' });
+      const v1 = await version1Credential(sessions, session.id, Math.floor(Date.now() / 1000));
+      let locators = 0;
+      for (const node of c.nodes) locators += (await c.cli(node.port, '--scan', '--pattern', `${prefix}*L:*`)).trim().split('\n').filter(Boolean).length;
+      assert.equal(locators, 1, 'one locator, for the version-1 hash');
+      const validated = await sessions.validate(v1);
+      assert.ok(validated.ok);
+      assert.equal(validated.session.id, session.id);
     } finally {
       sessions.close();
       await store.close();
