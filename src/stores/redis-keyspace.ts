@@ -21,6 +21,7 @@ export const SCRIPTS = {
 } as const;
 export type ScriptName = keyof typeof SCRIPTS;
 const REPLICA_REFRESH_MS = 1000;
+const IN_FLIGHT = 64;
 type Scripted = Record<ScriptName, (routingKey: string, space: string, ...args: string[]) => Promise<unknown>>;
 
 /**
@@ -41,6 +42,11 @@ export interface Keyspace {
   ofSubject(subjectKey: string): number;
   /** The partition a value (id or hash) names itself; where its locator lives if it lives elsewhere. */
   home(value: string): number;
+  /**
+   * Runs `run` over partitions, at most 64 at a time: a global operation's 1024 calls never queue so
+   * deep behind each other that one of them outlives the command timeout.
+   */
+  each<T>(partitions: readonly number[], run: (partition: number) => Promise<T>): Promise<T[]>;
   /** Runs a script in a partition. */
   run(partition: number, name: ScriptName, ...args: (string | number)[]): Promise<unknown>;
   /**
@@ -97,6 +103,18 @@ export function createKeyspace(client: Redis | Cluster, options: { readonly pref
     stop() {
       if (timer !== null) clearInterval(timer);
       timer = null;
+    },
+    async each(partitions, run) {
+      const results = new Array<Awaited<ReturnType<typeof run>>>(partitions.length);
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < partitions.length) {
+          const i = next++;
+          results[i] = await run(partitions[i]!);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, partitions.length) }, worker));
+      return results;
     },
     cluster,
     partitions: cluster ? Array.from({ length: PARTITIONS }, (_, p) => p) : [0],

@@ -68,7 +68,7 @@ export function createRedisStore(options: RedisStoreOptions): SessionStore {
   const endIn = (partition: number, reason: string, at: { endedAt: number; purgeAt: number }, filter: { id?: string; subjectKey?: string; audience?: string; org?: string; exceptId?: string }) =>
     keys.writeScript(partition, 'tenureEnd', reason, at.endedAt, at.purgeAt, filter.id ?? '', filter.subjectKey ?? '', filter.audience ?? '', filter.org ?? '', filter.exceptId ?? '', '') as Promise<number | null>;
   const sum = async (partitions: readonly number[], run: (partition: number) => Promise<unknown>): Promise<number> =>
-    (await Promise.all(partitions.map(run))).reduce<number>((total, n) => total + Number(n ?? 0), 0);
+    (await keys.each(partitions, run)).reduce<number>((total, n) => total + Number(n ?? 0), 0);
 
   return {
     async init() {
@@ -141,8 +141,9 @@ export function createRedisStore(options: RedisStoreOptions): SessionStore {
       const partitions = query.subjectKey === undefined ? keys.partitions : [keys.ofSubject(query.subjectKey)];
       // Each partition answers its first limit + 1 matches after the cursor; the page is the first of
       // their merge in (createdAt, id) order, like the SQL stores.
-      const shares = await Promise.all(
-        partitions.map((p) => keys.run(p, 'tenureList', index, after?.createdAt ?? '', after?.id ?? '', query.now, query.audience ?? '', query.org ?? '', limit + 1) as Promise<string[]>),
+      const shares = await keys.each(
+        partitions,
+        (p) => keys.run(p, 'tenureList', index, after?.createdAt ?? '', after?.id ?? '', query.now, query.audience ?? '', query.org ?? '', limit + 1) as Promise<string[]>,
       );
       const merged = shares
         .flat()
