@@ -68,6 +68,8 @@ export function createActivityWriter(options: ActivityWriterOptions): ActivityWr
   const tickMs = options.tickMs ?? 100;
   const pending = new Map<string, Pending>();
   let timer: ReturnType<typeof setInterval> | null = null;
+  // The earliest `due` of the pending entries (a lower bound): a tick before it costs one comparison.
+  let nextDue = Infinity;
   let flushing: Promise<number> | null = null;
   let next: Batch | null = null;
 
@@ -115,6 +117,7 @@ export function createActivityWriter(options: ActivityWriterOptions): ActivityWr
   /** Back to pending after a failed write (newer activity seen meanwhile wins). Never dropped. */
   const keep = (entries: readonly Pending[]): void => {
     for (const entry of entries) {
+      if (entry.due < nextDue) nextDue = entry.due;
       const newer = pending.get(entry.record.id);
       if (newer === undefined) pending.set(entry.record.id, entry);
       else newer.seen = Math.max(newer.seen, entry.seen);
@@ -130,7 +133,7 @@ export function createActivityWriter(options: ActivityWriterOptions): ActivityWr
         timer = null;
         return;
       }
-      if (flushing === null) void flush(false).catch(() => undefined);
+      if (flushing === null && clock() >= nextDue) void flush(false).catch(() => undefined);
     }, tickMs);
     timer.unref?.();
   };
@@ -139,7 +142,11 @@ export function createActivityWriter(options: ActivityWriterOptions): ActivityWr
     if (flushing !== null) return flushing.then(() => flush(all));
     const now = clock();
     const due: Pending[] = [];
-    for (const entry of pending.values()) if (all || entry.due <= now) due.push(entry);
+    nextDue = Infinity;
+    for (const entry of pending.values()) {
+      if (all || entry.due <= now) due.push(entry);
+      else if (entry.due < nextDue) nextDue = entry.due;
+    }
     if (due.length === 0) return Promise.resolve(0);
     for (const entry of due) pending.delete(entry.record.id);
     const touches = due.map((entry): Touch => {
@@ -170,7 +177,9 @@ export function createActivityWriter(options: ActivityWriterOptions): ActivityWr
         return;
       }
       if (now <= record.lastActivityAt) return;
-      pending.set(record.id, { record, policy, due: record.lastActivityAt + policy.touchAfter, seen: now });
+      const due = record.lastActivityAt + policy.touchAfter;
+      pending.set(record.id, { record, policy, due, seen: now });
+      if (due < nextDue) nextDue = due;
       ensureTimer();
     },
     write(record, policy, now) {
