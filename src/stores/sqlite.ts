@@ -33,7 +33,8 @@ export function sqliteDriver(filename: string): SqlDriver {
       db = new Database(filename);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
-      db.pragma('busy_timeout = 5000');
+      // Lock waits happen in `retrying`, between turns of the event loop, not in SQLite's busy handler.
+      db.pragma('busy_timeout = 0');
       db.pragma('foreign_keys = ON');
       return db;
     } catch (error) {
@@ -87,34 +88,77 @@ export function sqliteDriver(filename: string): SqlDriver {
     dialect: 'sqlite',
     // Each wait loop re-checks `busy` with no await between the check and the statement, so nothing can
     // slip into another caller's transaction.
-    async all<T>(sql: string, params?: readonly unknown[]) {
-      while (busy !== null) await busy.catch(() => undefined);
-      return direct.all<T>(sql, params);
-    },
-    async run(sql, params) {
-      while (busy !== null) await busy.catch(() => undefined);
-      return direct.run(sql, params);
-    },
-    async transaction(work) {
-      while (busy !== null) await busy.catch(() => undefined);
-      const done = (async () => {
-        wrap(() => open().exec('BEGIN IMMEDIATE'));
-        try {
-          const result = await work(direct);
-          wrap(() => open().exec('COMMIT'));
-          return result;
-        } catch (error) {
-          if (db?.inTransaction === true) db.exec('ROLLBACK');
-          throw error;
-        }
-      })();
-      busy = done;
-      try {
-        return await done;
-      } finally {
-        if (busy === done) busy = null;
-      }
-    },
+    all: <T>(sql: string, params?: readonly unknown[]) =>
+      retrying(async () => {
+        while (busy !== null) await busy.catch(() => undefined);
+        return direct.all<T>(sql, params);
+      }),
+    run: (sql, params) =>
+      retrying(async () => {
+        while (busy !== null) await busy.catch(() => undefined);
+        return direct.run(sql, params);
+      }),
+    transaction: (work) => transaction(work),
     close: () => direct.close(),
   };
+
+  /** One transaction. Another process's write lock fails its BEGIN (busy_timeout 0): waited for outside the call. */
+  async function transaction<T>(work: (tx: SqlDriver) => Promise<T>): Promise<T> {
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (let pause = 1; ; pause = Math.min(pause * 2, 20)) {
+      while (busy !== null) await busy.catch(() => undefined);
+      try {
+        wrap(() => open().exec('BEGIN IMMEDIATE'));
+        break;
+      } catch (error) {
+        if (!isLockBusy(error) || Date.now() >= deadline) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+    // No await between BEGIN and `busy`: nothing from another caller can slip into the transaction.
+    const done = (async () => {
+      try {
+        const result = await work(direct);
+        wrap(() => open().exec('COMMIT'));
+        return result;
+      } catch (error) {
+        if (db?.inTransaction === true) db.exec('ROLLBACK');
+        throw error;
+      }
+    })();
+    busy = done;
+    try {
+      return await done;
+    } finally {
+      if (busy === done) busy = null;
+    }
+  }
+}
+
+/** How long a statement waits for another process's write lock (SQLite's former busy_timeout). */
+const LOCK_WAIT_MS = 5000;
+
+/**
+ * Runs `attempt` again while SQLite answers SQLITE_BUSY (another process — a worker of `--workers N` —
+ * holds the write lock), sleeping 1, 2, 4… up to 20 ms between tries, up to `LOCK_WAIT_MS`. SQLite's own
+ * busy handler sleeps inside the call, on the event loop, so one worker's write stalled every request
+ * of the other (docs/performance.md, P8). A statement that fails with SQLITE_BUSY did nothing.
+ */
+async function retrying<T>(attempt: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  let pause = 1;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isLockBusy(error) || Date.now() >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      pause = Math.min(pause * 2, 20);
+    }
+  }
+}
+
+function isLockBusy(error: unknown): boolean {
+  const code = (error as { cause?: { code?: unknown } }).cause?.code;
+  return error instanceof StoreUnavailableError && typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
