@@ -118,6 +118,12 @@ describe('users and sessions in the console', { skip }, () => {
     await page.getByRole('img', { name: /^Session timeline/ }).waitFor();
     shots = await screenshots(page, 'session-detail');
     assert.equal(shots.sidewaysAt390, false);
+    // Ended from its page, the session says why, from the service's events.
+    await page.getByRole('button', { name: /^End session on Firefox on Linux/ }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'End session' }).click();
+    await page.getByRole('status').filter({ hasText: /^This session ended .+: revoked \(admin\)\.$/ }).waitFor();
+    assert.equal((await bobs.request.get(`${base}/auth/session`)).status(), 401);
+    await signInQuickly(bobs, base, { username: 'bob', password: 'correct horse battery' });
 
     await page.goto(`${base}/console/sessions`);
     const live = (await svc.request({ method: 'GET', url: '/api/v1/sessions', bearer: svc.adminKey })).json.sessions.length;

@@ -17,21 +17,28 @@ export function SessionDetail(props: { readonly id: string }) {
 
   const load = async () => {
     const [s, e] = await Promise.all([api<SessionView>('GET', path), api<{ events: SessionEvent[] }>('GET', `/api/v1/events?session=${encodeURIComponent(props.id)}`)]);
-    if (e.ok && Array.isArray(e.data.events)) setEvents(e.data.events);
+    const history = e.ok && Array.isArray(e.data.events) ? e.data.events : undefined;
+    if (history !== undefined) setEvents(history);
+    const ended = history?.find((event) => event.type === 'session.ended');
+    if (!s.ok && ended !== undefined) {
+      setError('');
+      setMessage(`This session ended ${when(ended.at)}: ${ended.reason ?? 'ended'}${ended.cause === null ? '' : ` (${ended.cause})`}.`);
+      setSession(null);
+      return;
+    }
     if (s.ok) {
       setSession(s.data);
       const user = await api<UserView>('GET', `/api/v1/users/${encodeURIComponent(s.data.subject)}`);
       setUsername(user.ok ? user.data.username : null);
     }
-    else if (s.status === 404 && e.ok) setError('This session is no longer active.');
-    else setError(s.error?.message ?? 'could not load the session');
+    else setError(s.status === 404 ? 'This session is no longer active.' : (s.error?.message ?? 'could not load the session'));
   };
   useEffect(() => void load(), [props.id]);
 
   const end = async () => {
     if (session === null || !(await ask(`End the session on ${sessionLabel(session)}?`, 'End session'))) return;
     const answer = await api('DELETE', path);
-    setMessage(answer.ok ? 'The session has ended.' : (answer.error?.message ?? 'could not end it'));
+    if (!answer.ok) setMessage(answer.error?.message ?? 'could not end it');
     await load();
   };
 
