@@ -1,6 +1,7 @@
 import { POLICY_FIELDS, type FieldSpec } from '../core/policy-fields.ts';
 import { DEFAULTS, LIMITS } from '../core/policy.ts';
 import { PRESET_NAMES } from '../core/presets.ts';
+import { federationJsonSchema } from './federation-config.ts';
 
 /** What each policy key means, for the generated reference (docs/policy.md) and the JSON Schema. */
 const DESCRIPTIONS: Readonly<Record<string, string>> = {
@@ -108,6 +109,7 @@ export function configJsonSchema(): Record<string, unknown> {
         },
       },
       session: { type: 'object', additionalProperties: false, properties: session },
+      ...federationJsonSchema(),
       kong_session_conf: {
         type: 'object',
         description: "Kong's admin_gui_session_conf / portal_session_conf as written; mapped onto session keys (docs/policy.md)",

@@ -183,3 +183,50 @@ function section(file: Readonly<Record<string, unknown>>, name: string, keys: re
   }
   return object;
 }
+
+/** The JSON Schema of the `oidc:`, `events:` and `webhooks:` sections (docs/config.schema.json). */
+export function federationJsonSchema(): Record<string, unknown> {
+  const duration = { oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^\\s*\\d+\\s*[smhdw]?\\s*$' }] };
+  return {
+    oidc: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Upstream OpenID Connect providers; docs/federation.md',
+      properties: {
+        providers: {
+          type: 'object',
+          propertyNames: { pattern: NAME.source },
+          additionalProperties: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['issuer', 'client_id', 'client_secret'],
+            properties: {
+              issuer: { type: 'string', description: 'https:// (http:// for loopback hosts only)' },
+              client_id: { type: 'string' },
+              client_secret: { type: 'string' },
+              scopes: { oneOf: [{ type: 'array', items: { type: 'string' } }, { type: 'string' }], default: ['openid'] },
+              subject_claim: { type: 'string', default: 'sub' },
+              org_claim: { type: 'string' },
+              redirect_uri: { type: 'string' },
+            },
+          },
+        },
+        logout_token_max_skew: { ...duration, default: FEDERATION_DEFAULTS.oidc.logoutTokenMaxSkew },
+      },
+    },
+    events: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { retention: { ...duration, default: FEDERATION_DEFAULTS.events.retention } },
+    },
+    webhooks: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        retry_schedule: { type: 'array', items: duration, minItems: 1, maxItems: 20, default: FEDERATION_DEFAULTS.webhooks.retrySchedule },
+        allow_private_addresses: { type: 'boolean', default: false },
+        timeout: { ...duration, default: FEDERATION_DEFAULTS.webhooks.timeout },
+      },
+    },
+  };
+}
