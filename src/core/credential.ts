@@ -4,7 +4,7 @@ import { openValue, sealValue } from './seal.ts';
 import { issueToken, parseToken, successorId, tokenHash, type TokenVersion } from './server-token.ts';
 
 /**
- * The two credential shapes a session can have (DESIGN.md section 5):
+ * The two credential shapes a session can have (docs/concepts.md, "A session and its credential"):
  * - `server`: an opaque token; the store row is found by the token's hash.
  * - `cookie`: the session's identity (id, subject, generation, renewal counter) sealed into the cookie;
  *   the row (found by id) still holds timestamps, data and the end marker, so logout and revocation are

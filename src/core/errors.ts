@@ -83,8 +83,8 @@ export class StoreUnavailableError extends TenureError {
 }
 
 /**
- * No valid session: answered as 401 with the code `session_<reason>` (CONTRACT.md, whoami), the reason
- * being one of DESIGN.md section 2's refusal reasons.
+ * No valid session: answered as 401 with the code `session_<reason>` (docs/server.md, whoami), the reason
+ * being one of docs/concepts.md's refusal reasons.
  */
 export class SessionRefusedError extends TenureError {
   readonly reason: string;

@@ -2,7 +2,7 @@ import { createHmac, hkdfSync } from 'node:crypto';
 import { REDACTED } from './describe-value.ts';
 import { ConfigError } from './errors.ts';
 
-/** What each derived key is for: one key per purpose, so no key serves two (DESIGN.md section 6). */
+/** What each derived key is for: one key per purpose, so no key serves two (docs/cookie-format.md). */
 export type KeyPurpose = 'cookie-seal' | 'token-mac' | 'renewal' | 'refresh-mac' | 'refresh-renewal' | 'key-seal';
 
 const PURPOSES: readonly KeyPurpose[] = ['cookie-seal', 'token-mac', 'renewal', 'refresh-mac', 'refresh-renewal', 'key-seal'];

@@ -12,7 +12,7 @@ export function resolvePolicy(layers: readonly Partial<Policy>[]): Policy {
 }
 
 /**
- * The environment policy by DESIGN.md's precedence: default < preset < config file < stored
+ * The environment policy by docs/policy.md's precedence: default < preset < config file < stored
  * (`PATCH /api/v1/environment/sessions`) < `TENURE_*` variables.
  */
 export function environmentPolicy(layers: {

@@ -1,5 +1,5 @@
 /**
- * The policy that applies to a session: timeouts, cookie rules, limits. DESIGN.md section 3.
+ * The policy that applies to a session: timeouts, cookie rules, limits. docs/policy.md.
  * Flat and camelCase inside the library; snake_case (with `cookie.*` nested) in files and APIs,
  * mapped in one place: `policy-fields.ts`. All durations are integer seconds.
  */

@@ -1,6 +1,6 @@
 import type { Policy } from './policy.ts';
 
-/** Named starting points that reproduce other products' documented lifetimes (DESIGN.md section 3). */
+/** Named starting points that reproduce other products' documented lifetimes (docs/policy.md). */
 export type PresetName = 'konnect' | 'conduktor' | 'kong-manager' | 'owasp-asvs-l2';
 
 export const PRESET_NAMES: readonly PresetName[] = ['konnect', 'conduktor', 'kong-manager', 'owasp-asvs-l2'];

@@ -3,7 +3,7 @@ import type { InvalidationEvent } from './store.ts';
 
 /**
  * Validated sessions by credential, so a hot session costs a map lookup instead of a MAC or AEAD open
- * and a store round trip (DESIGN.md section 9). An entry lives at most `ttlMs` after the store last
+ * and a store round trip (docs/concepts.md, "Several nodes, and the one-second cache"). An entry lives at most `ttlMs` after the store last
  * confirmed it; revocations on this node drop entries at once, and the store's channel drops them for
  * changes made elsewhere. Deadlines are still checked on every hit, so timeouts stay exact.
  */

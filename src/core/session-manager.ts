@@ -48,7 +48,7 @@ export interface SessionManagerOptions {
   /**
    * Validated sessions kept in memory for at most `ttlMs` (1 s) past the store's last confirmation,
    * dropped at once by revocations on this node and by the store's channel for other nodes
-   * (DESIGN.md section 9). `false` asks the store on every request.
+   * (docs/concepts.md, "Several nodes, and the one-second cache"). `false` asks the store on every request.
    * @default { ttlMs: 1000, maxEntries: 10000 }
    */
   readonly cache?: SessionCacheOptions | false;
@@ -121,7 +121,7 @@ export interface Issued<Data extends SessionData = Record<string, unknown>> {
 export interface ValidateOptions {
   /** The audience the credential must be for. @default 'default' */
   readonly audience?: string;
-  /** A passive request validates but never extends or renews (DESIGN.md section 4). */
+  /** A passive request validates but never extends or renews (docs/concepts.md, "Activity, touches and renewal"). */
   readonly passive?: boolean;
   readonly context?: RequestContext;
 }
@@ -185,7 +185,7 @@ export interface SessionManager<Data extends SessionData = Record<string, unknow
   get(id: string): Promise<Session<Data> | null>;
   /**
    * Replaces a session's application data (kept in the store in both storage modes). The next request
-   * sees it on this node at once and on every other node within 1 s (DESIGN.md section 9).
+   * sees it on this node at once and on every other node within 1 s (docs/concepts.md, "Several nodes, and the one-second cache").
    */
   setData(id: string, data: Readonly<Data>): Promise<boolean>;
   /** Live sessions, oldest first: a subject's (`null`: everyone's, for administrators), optionally filtered. */

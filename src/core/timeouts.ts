@@ -24,7 +24,7 @@ export function policyDeadlines(session: Timestamps, policy: Policy): Deadlines 
 
 /**
  * Deadlines in force now: the policy now may shorten what the last write recorded, never lengthen it,
- * so an ended session is not revived by a longer timeout (DESIGN.md section 2). A longer timeout
+ * so an ended session is not revived by a longer timeout (docs/concepts.md, "The policy in force"). A longer timeout
  * applies from the session's next recorded activity.
  */
 export function deadlinesInForce(session: Timestamps & StoredDeadlines, policy: Policy): Deadlines {
@@ -66,7 +66,7 @@ export function touchUpdate(session: Timestamps, policy: Policy, now: number): T
   };
 }
 
-/** Whether a write of activity is due: at most once per `touchAfter` (DESIGN.md section 2). */
+/** Whether a write of activity is due: at most once per `touchAfter` (docs/concepts.md, "Activity, touches and renewal"). */
 export function touchDue(session: Pick<SessionRecord, 'lastActivityAt'>, policy: Policy, now: number): boolean {
   return now - session.lastActivityAt >= policy.touchAfter;
 }

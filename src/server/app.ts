@@ -153,7 +153,7 @@ export async function buildApp(deps: ServerDeps, options: AppOptions = {}): Prom
 }
 
 /**
- * CORS for the configured origins only (DESIGN.md section 7: none unless `cors_origins` is set), with
+ * CORS for the configured origins only (none unless `cors_origins` is set: docs/server.md), with
  * credentials, since browsers send the session cookie. Preflights are answered here.
  */
 function registerCors(app: FastifyInstance, origins: readonly string[]): void {

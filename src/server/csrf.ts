@@ -1,5 +1,5 @@
 /**
- * CSRF defence for cookie-authenticated unsafe requests and every login (DESIGN.md section 7):
+ * CSRF defence for cookie-authenticated unsafe requests and every login (docs/security.md, V3.3):
  * Fetch Metadata first, then `Origin` against the allowed origins (default: the service's own).
  */
 export interface CsrfRequest {

@@ -17,7 +17,7 @@ export interface ForwardAuthAnswer {
 }
 
 /**
- * Forward-auth (CONTRACT.md `GET /auth/verify`): the request's credential checked for `audience` (and
+ * Forward-auth (docs/server.md `GET /auth/verify`): the request's credential checked for `audience` (and
  * `org` when given), activity counted unless the original path (`X-Original-URI` / `X-Forwarded-Uri`)
  * is passive. Shared by the Fastify route and the server's fast path, so both answer alike; a hot
  * session is answered without a promise (see `authenticate`). Bad query values throw a 400.

@@ -8,7 +8,7 @@ import type { Directory } from './directory.ts';
 /**
  * The policy in force, per organization, from configuration layers plus what the directory stores.
  * Cached for at most one second so that a change made on another node applies within a second
- * (DESIGN.md section 9) while a validation costs a map lookup.
+ * (docs/concepts.md, "Several nodes, and the one-second cache") while a validation costs a map lookup.
  */
 export interface PolicySource {
   /**

@@ -3,7 +3,7 @@ import { overridesToSnake, type OrgOverrides } from '../core/policy-resolve.ts';
 import type { Policy } from '../core/policy.ts';
 import type { OrgRecord, UserRecord } from './directory.ts';
 
-/** CONTRACT.md's user object (never the password hash). */
+/** docs/server.md's user object (never the password hash). */
 export function userJson(user: UserRecord) {
   return {
     id: user.id,
@@ -16,7 +16,7 @@ export function userJson(user: UserRecord) {
   };
 }
 
-/** CONTRACT.md's organization object. */
+/** docs/server.md's organization object. */
 export function orgJson(org: OrgRecord) {
   return { org_code: org.orgCode, name: org.name, created_at: org.createdAt };
 }

@@ -1,6 +1,6 @@
 import type { Session } from '../core/session-manager.ts';
 
-/** CONTRACT.md's `{session}` object. */
+/** docs/server.md's `{session}` object. */
 export interface SessionJson {
   readonly id: string;
   readonly subject: string;

@@ -1,6 +1,6 @@
 import type { RequestContext, Session, Validation } from '../core/session-manager.ts';
 
-/** Token mode (CONTRACT.md `mode: "token"`, `POST /auth/token`, `/.well-known/jwks.json`). */
+/** Token mode (docs/server.md `mode: "token"`, `POST /auth/token`, `/.well-known/jwks.json`). */
 export interface TokenPair {
   readonly access_token: string;
   readonly token_type: 'Bearer';

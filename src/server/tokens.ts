@@ -55,7 +55,7 @@ interface LoadedKeys {
 
 /**
  * Token mode: ES256 (or EdDSA) access tokens through `jose`, opaque rotating refresh tokens with reuse
- * detection (DESIGN.md section 6). Signing keys live in the store with their private half sealed, so
+ * detection (docs/security.md, V10.4). Signing keys live in the store with their private half sealed, so
  * every node signs and verifies alike.
  */
 export function createTokenService(options: TokenServiceOptions): TokenService {

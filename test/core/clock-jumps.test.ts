@@ -27,7 +27,7 @@ const reasonOf = (v: Validation): string => (v.ok ? 'ok' : v.reason);
 /**
  * The system clock may jump (NTP step, VM resume, an operator's mistake). A session a timeout ended
  * stays ended whatever the clock does next: the end is recorded the first time it is seen, and an
- * ended row is never judged by time again (DESIGN.md section 2).
+ * ended row is never judged by time again (docs/concepts.md, "Three timeouts").
  */
 describe('clock jumps never revive an ended session', () => {
   for (const { kind, policy, deadline } of KINDS) {

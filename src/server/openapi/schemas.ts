@@ -1,7 +1,7 @@
 import { SESSION_JSON_SCHEMA } from '../session-json.ts';
 
 /**
- * The answers' shapes as OpenAPI components (CONTRACT.md gives them in words). They describe what the
+ * The answers' shapes as OpenAPI components (docs/server.md gives them in words). They describe what the
  * handlers send; they are not used to serialize, so a field a handler adds is never silently dropped.
  */
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });

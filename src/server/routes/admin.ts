@@ -6,7 +6,7 @@ import { organizationRoutes } from './admin/organizations.ts';
 import { sessionRoutes } from './admin/sessions.ts';
 import { userRoutes } from './admin/users.ts';
 
-/** The admin REST API (CONTRACT.md "Admin API"). */
+/** The admin REST API (docs/server.md "Admin API"). */
 export function adminRoutes(app: FastifyInstance, deps: ServerDeps): void {
   app.register(async (admin) => {
     admin.addHook('onRequest', async (request) => {

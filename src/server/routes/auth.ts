@@ -33,7 +33,7 @@ const LOGIN_BODY = {
   },
 } as const;
 
-/** Login, logout, whoami and forward-auth (CONTRACT.md "Authentication"). */
+/** Login, logout, whoami and forward-auth (docs/server.md "Authentication"). */
 export function authRoutes(app: FastifyInstance, deps: ServerDeps): void {
   // Logout by query argument on any /auth/* path, with the configured methods (Kong's `session_logout`).
   // Callback style with an early exit: every request passes here, almost none is a logout.

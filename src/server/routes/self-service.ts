@@ -9,7 +9,7 @@ import { changeOwnPassword } from '../use-cases/users.ts';
 
 const AUDIENCE_QUERY = { type: 'object', properties: { audience: { type: 'string' } } } as const;
 
-/** The signed-in user's own sessions and password (CONTRACT.md "Self-service"). */
+/** The signed-in user's own sessions and password (docs/server.md "Self-service"). */
 export function selfServiceRoutes(app: FastifyInstance, deps: ServerDeps): void {
   app.get(
     '/auth/sessions',

@@ -4,7 +4,7 @@ import { requestContext, type ServerDeps } from '../context.ts';
 import { logSecurityEvent } from '../security-log.ts';
 import { sessionJson } from '../session-json.ts';
 
-/** Token mode: refresh and the public keys (CONTRACT.md `POST /auth/token`, `/.well-known/jwks.json`). */
+/** Token mode: refresh and the public keys (docs/server.md `POST /auth/token`, `/.well-known/jwks.json`). */
 export function tokenRoutes(app: FastifyInstance, deps: ServerDeps): void {
   app.post(
     '/auth/token',

@@ -6,7 +6,7 @@ import type { Page, UserRecord } from '../directory.ts';
 import type { SecurityLogger } from '../security-log.ts';
 import { endSessionsOnPasswordChange, endUserSessions } from './sessions.ts';
 
-/** What an administrator may set on a user (CONTRACT.md "Admin API", users). */
+/** What an administrator may set on a user (docs/server.md "Admin API", users). */
 export interface UserInput {
   readonly username?: string;
   readonly password?: string;
