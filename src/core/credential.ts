@@ -56,7 +56,7 @@ export function parseCookieCredential(ring: KeyRing, value: string, context: Cre
   const state = decodeState(opened.plaintext);
   // Authentic bytes that do not decode are our own bug or an old format: refuse, never throw.
   if (state === null) return { ok: false, reason: 'malformed' };
-  return { ok: true, mode: 'cookie', hash: renewalMarkerHash(state.s, state.r), state, current: opened.current };
+  return { ok: true, mode: 'cookie', hash: renewalMarker(state.s, state.r), state, current: opened.current };
 }
 
 export function sealCookieCredential(
@@ -66,14 +66,14 @@ export function sealCookieCredential(
   random: Random,
 ): { readonly value: string; readonly hash: string } {
   const value = sealValue(ring, Buffer.from(JSON.stringify(state), 'utf8'), context, random);
-  return { value, hash: renewalMarkerHash(state.s, state.r) };
+  return { value, hash: renewalMarker(state.s, state.r) };
 }
 
 /**
  * What a cookie-mode row keeps as its current credential: the renewal counter and session id. Neither is
  * secret (the cookie is sealed; the id is public), so unlike a token it needs no hashing.
  */
-export function renewalMarkerHash(id: string, counter: number): string {
+export function renewalMarker(id: string, counter: number): string {
   return `c${counter}.${id}`;
 }
 

@@ -3,9 +3,9 @@ import { REDACTED } from './describe-value.ts';
 import { ConfigError } from './errors.ts';
 
 /** What each derived key is for: one key per purpose, so no key serves two (docs/cookie-format.md). */
-export type KeyPurpose = 'cookie-seal' | 'token-mac' | 'renewal' | 'refresh-mac' | 'refresh-renewal' | 'key-seal';
+export type KeyPurpose = 'cookie-seal' | 'token-mac' | 'renewal' | 'refresh-mac' | 'refresh-renewal';
 
-const PURPOSES: readonly KeyPurpose[] = ['cookie-seal', 'token-mac', 'renewal', 'refresh-mac', 'refresh-renewal', 'key-seal'];
+const PURPOSES: readonly KeyPurpose[] = ['cookie-seal', 'token-mac', 'renewal', 'refresh-mac', 'refresh-renewal'];
 const MIN_SECRET_BYTES = 32;
 
 export interface KeyRing {

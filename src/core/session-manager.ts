@@ -4,7 +4,7 @@ import {
   issueServerCredential,
   parseCookieCredential,
   parseServerCredential,
-  renewalMarkerHash,
+  renewalMarker,
   sealCookieCredential,
   serverSuccessor,
   type ParsedCredential,
@@ -600,7 +600,7 @@ function buildSessionManager(options: SessionManagerOptions): SessionManager {
       // A request that raced a renewal: hand it the same successor the winner got.
       const next = parsed.mode === 'server' ? successor() : null;
       const sameSuccessor =
-        parsed.mode === 'server' ? next?.hash === record.tokenHash : renewalMarkerHash(record.id, parsed.state.r + 1) === record.tokenHash;
+        parsed.mode === 'server' ? next?.hash === record.tokenHash : renewalMarker(record.id, parsed.state.r + 1) === record.tokenHash;
       if (!sameSuccessor) return [{ ok: true, session, renewed: null }, null];
       const value = next?.value ?? successor().value;
       return [{ ok: true, session, renewed: credentialFor(session, policy, value, now) }, null];
