@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { parseOverridesInput } from '../core/policy-resolve.ts';
+import { parseOverridesInput } from '../server/org-overrides-body.ts';
 import { orgJson, orgPolicyJson } from '../server/resource-json.ts';
 import { changeOrgPolicy, createOrg, getOrg, listOrgs, orgPolicy } from '../server/use-cases/organizations.ts';
 import { failOnIssues } from '../server/use-cases/policy-issues.ts';

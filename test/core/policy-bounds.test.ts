@@ -4,7 +4,7 @@ import { ConfigError, formatIssue } from '../../src/core/errors.ts';
 import { createSessionManager } from '../../src/core/session-manager.ts';
 import { createMemoryStore } from '../../src/stores/memory.ts';
 import { parsePolicyInput, policyFromEnv, POLICY_FIELDS } from '../../src/core/policy-fields.ts';
-import { parseOverridesInput } from '../../src/core/policy-resolve.ts';
+import { parseOverridesInput } from '../../src/server/org-overrides-body.ts';
 import { validatePolicy } from '../../src/core/policy-validate.ts';
 import { DEFAULTS, LIMITS, type Policy } from '../../src/core/policy.ts';
 import { PRESET_NAMES, PRESETS } from '../../src/core/presets.ts';

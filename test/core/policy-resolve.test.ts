@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULTS } from '../../src/core/policy.ts';
-import { applyOverrides, environmentPolicy, mergeOverrides, overridesToSnake, parseOverridesInput } from '../../src/core/policy-resolve.ts';
+import { applyOverrides, environmentPolicy, mergeOverrides, overridesToSnake } from '../../src/core/policy-resolve.ts';
+import { parseOverridesInput } from '../../src/server/org-overrides-body.ts';
 
 describe('policy resolution', () => {
   it('applies default < preset < file < stored < env, one layer at a time', () => {

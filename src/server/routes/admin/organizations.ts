@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { parseOverridesInput } from '../../../core/policy-resolve.ts';
+import { parseOverridesInput } from '../../org-overrides-body.ts';
 import type { ServerDeps } from '../../context.ts';
 import { orgJson, orgPolicyJson } from '../../resource-json.ts';
 import { changeOrgPolicy, createOrg, deleteOrg, getOrg, listOrgs, orgPolicy } from '../../use-cases/organizations.ts';
