@@ -4,7 +4,6 @@ import {
   readSessionCookie,
   sessionCookieHeaders,
 } from '../core/cookie-header.ts';
-import type { Policy } from '../core/policy.ts';
 import type { RefusalReason } from '../core/session.ts';
 import type {
   CreateSessionInput,
@@ -14,6 +13,7 @@ import type {
   SessionData,
   SessionManager,
 } from '../core/session-manager.ts';
+import { isLogoutRequest, isPassive } from '../http/request-rules.ts';
 
 /** What every adapter extracts from its framework's request. */
 export interface HttpRequestInfo {
@@ -239,28 +239,4 @@ export function createHttpSessions(manager: SessionManager, options: HttpSession
 
 export function contextOf(request: HttpRequestInfo): RequestContext {
   return { ip: request.ip ?? null, userAgent: request.header('user-agent') ?? null, scheme: request.scheme ?? null };
-}
-
-/** `Tenure-Passive: 1`, or a path listed in `passive_paths` (a trailing `*` matches a prefix). */
-export function isPassive(request: Pick<HttpRequestInfo, 'url' | 'header'>, policy: Pick<Policy, 'passivePaths'>, path = pathOf(request.url)): boolean {
-  return passiveAt(request.header('tenure-passive'), path, policy);
-}
-
-/** `isPassive` from the `Tenure-Passive` header's value and the path, for callers holding them already. */
-export function passiveAt(header: string | undefined, path: string, policy: Pick<Policy, 'passivePaths'>): boolean {
-  if (header === '1') return true;
-  return policy.passivePaths.some((p) => (p.endsWith('*') ? path.startsWith(p.slice(0, -1)) : path === p));
-}
-
-/** A configured logout method carrying the configured logout query argument (Kong's `session_logout`). */
-export function isLogoutRequest(request: Pick<HttpRequestInfo, 'method' | 'url'>, policy: Pick<Policy, 'logoutMethods' | 'logoutQueryArg'>): boolean {
-  if (!policy.logoutMethods.includes(request.method.toUpperCase())) return false;
-  const query = request.url.indexOf('?');
-  if (query < 0) return false;
-  return new URLSearchParams(request.url.slice(query + 1)).has(policy.logoutQueryArg);
-}
-
-export function pathOf(url: string): string {
-  const query = url.indexOf('?');
-  return query < 0 ? url : url.slice(0, query);
 }

@@ -2,7 +2,7 @@ import { sessionCookieHeaders } from '../core/cookie-header.ts';
 import { SessionRefusedError, TenureError } from '../core/errors.ts';
 import type { Policy } from '../core/policy.ts';
 import type { Session, Validation } from '../core/session-manager.ts';
-import { passiveAt, pathOf } from '../adapters/http-sessions.ts';
+import { passiveAt, pathOf } from '../http/request-rules.ts';
 import { bearerOf, cookiesOf, headerOf, ownOrigin, requestContext, sessionCookieOf, type Authenticated, type RequestInfo, type ServerDeps } from './context.ts';
 import { csrfRejected, UNSAFE_METHODS } from './csrf.ts';
 

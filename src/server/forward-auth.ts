@@ -1,4 +1,4 @@
-import { pathOf } from '../adapters/http-sessions.ts';
+import { pathOf } from '../http/request-rules.ts';
 import { audienceFrom, authenticate, optionalString } from './authenticate.ts';
 import type { Session } from '../core/session-manager.ts';
 import { headerOf, type Authenticated, type RequestInfo, type ServerDeps } from './context.ts';

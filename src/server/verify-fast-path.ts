@@ -2,7 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { TLSSocket } from 'node:tls';
 import proxyAddr from '@fastify/proxy-addr';
 import type { FastifyBaseLogger } from 'fastify';
-import { isLogoutRequest } from '../adapters/http-sessions.ts';
+import { isLogoutRequest } from '../http/request-rules.ts';
 import type { RequestInfo, ServerDeps } from './context.ts';
 import { describeError, errorLogFields } from './error-response.ts';
 import { forwardAuth, type AnswerHeaders } from './forward-auth.ts';

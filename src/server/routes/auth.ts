@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CreateSessionInput, Validation } from '../../core/session-manager.ts';
 import { clearSessionCookieHeaders, sessionCookieHeaders } from '../../core/cookie-header.ts';
 import { TenureError } from '../../core/errors.ts';
-import { isLogoutRequest, pathOf } from '../../adapters/http-sessions.ts';
+import { isLogoutRequest, pathOf } from '../../http/request-rules.ts';
 import { audienceFrom, optionalString, requireSession } from '../authenticate.ts';
 import { appendSetCookie, bearerOf, cookiesOf, headerOf, ownOrigin, requestContext, sessionCookieOf, type ServerDeps } from '../context.ts';
 import { csrfRejected } from '../csrf.ts';
