@@ -2,6 +2,7 @@ import { POLICY_FIELDS, type FieldSpec } from '../core/policy-fields.ts';
 import { DEFAULTS, LIMITS } from '../core/policy.ts';
 import { PRESET_NAMES } from '../core/presets.ts';
 import { federationJsonSchema } from './federation-config.ts';
+import { STORE_TIMEOUT_BOUNDS } from './store-config.ts';
 
 /** What each policy key means, for the generated reference (docs/policy.md) and the JSON Schema. */
 const DESCRIPTIONS: Readonly<Record<string, string>> = {
@@ -93,7 +94,8 @@ export function configJsonSchema(): Record<string, unknown> {
           host: { type: 'string', default: '127.0.0.1' },
           port: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
           data_dir: { type: 'string', default: './tenure-data' },
-          store_url: { type: 'string', description: 'sqlite:./path.db, postgres://…' },
+          store_url: { type: 'string', description: 'sqlite:./path.db, postgres://…, redis://…, redis+cluster://host:port,host:port' },
+          directory_url: { type: 'string', description: 'users, admin keys and stored policy: sqlite:./path.db or postgres://…; default the store itself (docs/deploy.md)' },
           issuer: { type: 'string', description: 'iss of access tokens; default the service origin' },
           trusted_proxies: list,
           allowed_origins: list,
@@ -110,6 +112,20 @@ export function configJsonSchema(): Record<string, unknown> {
       },
       session: { type: 'object', additionalProperties: false, properties: session },
       ...federationJsonSchema(),
+      store: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          timeout: {
+            description: 'seconds any store or directory call may take before it is answered 503 store_unavailable (TENURE_STORE_TIMEOUT; docs/deploy.md)',
+            oneOf: [
+              { type: 'number', minimum: STORE_TIMEOUT_BOUNDS.min, maximum: STORE_TIMEOUT_BOUNDS.max },
+              { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*s?\\s*$' },
+            ],
+            default: STORE_TIMEOUT_BOUNDS.default,
+          },
+        },
+      },
       kong_session_conf: {
         type: 'object',
         description: "Kong's admin_gui_session_conf / portal_session_conf as written; mapped onto session keys (docs/policy.md)",

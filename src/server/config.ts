@@ -11,6 +11,7 @@ import { isPresetName, type PresetName } from '../core/presets.ts';
 import { hostRule, issuerRule, originsRule, trustedProxiesRule } from './config-checks.ts';
 import { parseFederationConfig, type FederationConfig } from './federation-config.ts';
 import { readKongSessionConf } from './kong-session-conf.ts';
+import { redactUrl, storeTimeoutOf, storeUrlIssue } from './store-config.ts';
 
 /** Everything `tenure start` needs, resolved from defaults, the config file and `TENURE_*` variables. */
 export interface ServerConfig {
@@ -18,6 +19,10 @@ export interface ServerConfig {
   readonly port: number;
   readonly dataDir: string;
   readonly storeUrl: string;
+  /** Where users, admin keys and stored policy live (`sqlite:` or `postgres://`); `null`: in the store itself. */
+  readonly directoryUrl: string | null;
+  /** Seconds any one store or directory call may take before it is answered `503 store_unavailable`. @default 1 */
+  readonly storeTimeout: number;
   /** `null`: none given (generated into the data directory when the store is SQLite). */
   readonly secrets: readonly string[] | null;
   readonly subjectKey: string | null;
@@ -56,6 +61,7 @@ export const SERVER_KEYS = {
   port: 'TENURE_PORT',
   data_dir: 'TENURE_DATA_DIR',
   store_url: 'TENURE_STORE_URL',
+  directory_url: 'TENURE_DIRECTORY_URL',
   issuer: 'TENURE_ISSUER',
   trusted_proxies: 'TENURE_TRUSTED_PROXIES',
   allowed_origins: 'TENURE_ALLOWED_ORIGINS',
@@ -67,7 +73,7 @@ export const SERVER_KEYS = {
 } as const;
 type ServerKey = keyof typeof SERVER_KEYS;
 
-const TOP_LEVEL_KEYS = ['server', 'session', 'preset', 'kong_session_conf', 'oidc', 'events', 'webhooks'];
+const TOP_LEVEL_KEYS = ['server', 'session', 'store', 'preset', 'kong_session_conf', 'oidc', 'events', 'webhooks'];
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -159,9 +165,12 @@ export function loadConfig(options: { readonly env: Readonly<Record<string, stri
 
   const dataDir = str('data_dir', './tenure-data');
   const storeUrl = str('store_url', `sqlite:${dataDir.replace(/\/+$/, '')}/tenure.db`);
-  if (!/^(sqlite:|postgres:\/\/|postgresql:\/\/|redis:\/\/|rediss:\/\/|redis\+cluster:\/\/)/.test(storeUrl)) {
-    issues.push({ key: nameOf('store_url'), value: storeUrl, rule: 'must start with sqlite:, postgres://, redis:// or redis+cluster://' });
-  }
+  const storeUrlProblem = storeUrlIssue(storeUrl, ['sqlite', 'postgres', 'redis', 'redis+cluster']);
+  if (storeUrlProblem !== null) issues.push({ key: nameOf('store_url'), value: redactUrl(storeUrl), rule: storeUrlProblem });
+  const directoryUrl = raw('directory_url') === undefined ? null : str('directory_url', '');
+  const directoryUrlProblem = directoryUrl === null ? null : storeUrlIssue(directoryUrl, ['sqlite', 'postgres']);
+  if (directoryUrl !== null && directoryUrlProblem !== null) issues.push({ key: nameOf('directory_url'), value: redactUrl(directoryUrl), rule: directoryUrlProblem });
+  const storeTimeout = storeTimeoutOf(env, objectAt(fileObject, 'store', issues), issues);
 
   const kongSecret = envKong?.secret ?? fileKong?.secret ?? null;
   const secrets = env['TENURE_SECRETS'] === undefined ? (kongSecret === null ? null : [kongSecret]) : env['TENURE_SECRETS'].split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -184,6 +193,8 @@ export function loadConfig(options: { readonly env: Readonly<Record<string, stri
     port,
     dataDir,
     storeUrl,
+    directoryUrl,
+    storeTimeout,
     secrets,
     subjectKey,
     issuer: raw('issuer') === undefined ? null : str('issuer', ''),

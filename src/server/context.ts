@@ -28,6 +28,8 @@ export interface ServerDeps {
   readonly federation: Federation;
   /** Checks the store and directory are reachable (readiness). */
   readonly ping: () => Promise<void>;
+  /** Lasting warnings `/readyz` reports (e.g. a directory in a Redis without persistence). */
+  readonly readyWarnings?: () => readonly string[];
 }
 
 /** How a request presented its credential. */

@@ -10,6 +10,11 @@ import { createSessionManager, type SessionManager } from '../core/session-manag
 import type { SessionStore } from '../core/store.ts';
 import { buildApp, logOptions } from './app.ts';
 import { isSharedStore, type ServerConfig } from './config.ts';
+import { boundCalls } from './bounded-calls.ts';
+import { guardStorage } from './guarded-storage.ts';
+import { createReadiness, type ReadinessLog, type StartStep } from './readiness.ts';
+import { redisPersistenceWarning } from './redis-persistence.ts';
+import { redactUrl, storeKindOf } from './store-config.ts';
 import type { ServerDeps } from './context.ts';
 import type { Directory } from './directory.ts';
 import { createSqlDirectory, type DirectoryDb } from './directory-sql.ts';
@@ -45,41 +50,78 @@ export interface RuntimeOptions {
   readonly adaptStore?: (store: SessionStore) => SessionStore;
 }
 
-/** Opens the store and the directory named by `store_url`. */
-export async function openStorage(
-  config: ServerConfig,
-): Promise<{ readonly store: SessionStore; readonly directory: Directory; readonly federation: FederationStore | null }> {
+/**
+ * Opens the store named by `store_url` and the directory named by `directory_url` (default: the store's
+ * URL). Nothing here waits for the network: connections are made by `init()` and the first calls.
+ */
+export async function openStorage(config: ServerConfig): Promise<Storage> {
   const url = config.storeUrl;
+  const timeout = config.storeTimeout;
+  let store: SessionStore;
   if (url.startsWith('sqlite:')) {
-    const filename = url.slice('sqlite:'.length);
-    if (filename !== ':memory:') mkdirSync(dirname(resolve(filename)), { recursive: true });
+    const filename = sqliteFile(url);
     const { createSqliteStore } = await import('../stores/sqlite.ts');
+    store = createSqliteStore({ filename, migrate: config.migrate, timeout });
+  } else if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    const { createPostgresStore } = await import('../stores/postgres.ts');
+    store = createPostgresStore({ url, migrate: config.migrate, timeout });
+  } else if (url.startsWith('redis://') || url.startsWith('rediss://') || url.startsWith('redis+cluster://')) {
+    const { createRedisStore } = await import('../stores/redis.ts');
+    store = createRedisStore({ url, timeout });
+  } else {
+    throw new ConfigError([{ key: 'TENURE_STORE_URL', value: redactUrl(url), rule: 'must start with sqlite:, postgres://, redis:// or redis+cluster://' }]);
+  }
+  return { store, ...(await openDirectory(config.directoryUrl ?? url, config)) };
+}
+
+export interface Storage {
+  readonly store: SessionStore;
+  readonly directory: Directory;
+  /** Upstream identities, events and webhooks, beside the directory (none on Redis). */
+  readonly federation: FederationStore | null;
+  /** Recognises the directory driver's errors that mean "unreachable" (answered 503, not 500). */
+  readonly directoryUnavailable?: (error: unknown) => boolean;
+}
+
+async function openDirectory(url: string, config: ServerConfig): Promise<Omit<Storage, 'store'>> {
+  const migrate = config.migrate;
+  if (url.startsWith('sqlite:')) {
+    const filename = sqliteFile(url);
     const { default: Database } = await import('better-sqlite3');
-    const store = createSqliteStore({ filename, migrate: config.migrate });
-    const database = new Database(filename === ':memory:' ? ':memory:' : filename);
+    const database = new Database(filename);
     database.pragma('journal_mode = WAL');
-    database.pragma('busy_timeout = 5000');
+    // SQLite waits for a lock synchronously, holding the event loop: never longer than the store timeout.
+    database.pragma(`busy_timeout = ${Math.round(config.storeTimeout * 1000)}`);
+    const busy = new Set(['SQLITE_BUSY', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_FULL']);
     const db = new Kysely<DirectoryDb>({ dialect: new SqliteDialect({ database }) });
-    const directory = createSqlDirectory(db, { migrate: config.migrate });
-    return { store, directory, federation: createSqlFederationStore(db as never, { migrate: config.migrate }) };
+    return {
+      directory: createSqlDirectory(db, { migrate }),
+      federation: createSqlFederationStore(db as never, { migrate }),
+      directoryUnavailable: (error) => busy.has(String((error as { code?: unknown }).code)),
+    };
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    const { createPostgresStore } = await import('../stores/postgres.ts');
-    const { default: pg } = await import('pg');
-    const store = createPostgresStore({ url, migrate: config.migrate });
-    const pool = new pg.Pool({ connectionString: url, max: 4 });
-    // An idle client's error must not crash the process; the next query reports the outage.
-    pool.on('error', () => undefined);
+    const { createPostgresPool, isPostgresUnavailable } = await import('../stores/postgres.ts');
+    const pool = createPostgresPool({ url, max: 4, timeout: config.storeTimeout });
     const db = new Kysely<DirectoryDb>({ dialect: new PostgresDialect({ pool }) });
-    const directory = createSqlDirectory(db, { migrate: config.migrate });
-    return { store, directory, federation: createSqlFederationStore(db as never, { migrate: config.migrate }) };
+    return {
+      directory: createSqlDirectory(db, { migrate }),
+      federation: createSqlFederationStore(db as never, { migrate }),
+      directoryUnavailable: isPostgresUnavailable,
+    };
   }
   if (url.startsWith('redis://') || url.startsWith('rediss://') || url.startsWith('redis+cluster://')) {
-    const { createRedisStore } = await import('../stores/redis.ts');
     const { createRedisDirectory } = await import('./directory-redis.ts');
-    return { store: createRedisStore({ url }), directory: createRedisDirectory({ url }), federation: null };
+    return { directory: createRedisDirectory({ url }), federation: null };
   }
-  throw new ConfigError([{ key: 'TENURE_STORE_URL', value: url, rule: 'must start with sqlite:, postgres://, redis:// or redis+cluster://' }]);
+  throw new ConfigError([{ key: 'TENURE_DIRECTORY_URL', value: redactUrl(url), rule: 'must start with sqlite: or postgres://' }]);
+}
+
+/** The file a `sqlite:` URL names, its directory created. */
+function sqliteFile(url: string): string {
+  const filename = url.slice('sqlite:'.length);
+  if (filename !== ':memory:') mkdirSync(dirname(resolve(filename)), { recursive: true });
+  return filename;
 }
 
 /**
@@ -109,19 +151,62 @@ export function resolveSecrets(config: ServerConfig, notice: (line: string) => v
   return { secrets, subjectKey: createHash('sha256').update(subjectKey, 'utf8').digest() };
 }
 
-/** Builds the whole service from its configuration. */
+/** How long one start-up step (connecting, migrating) may take before the attempt fails naming it. */
+const START_STEP_TIMEOUT_MS = 10_000;
+
+/**
+ * What a node must do before it can use its storage: the store's and the directory's migrations and
+ * connections, and, for a directory in Redis, a look at whether Redis keeps what it is given.
+ */
+function startSteps(config: ServerConfig, opened: Storage, warn: (message: string) => void): StartStep[] {
+  const steps: StartStep[] = [
+    { what: 'the session store (connection and migrations)', run: () => opened.store.init() },
+    { what: 'the directory (connection and migrations)', run: () => opened.directory.init() },
+  ];
+  const federation = opened.federation;
+  if (federation !== null) steps.push({ what: "the directory's events and webhooks tables (migrations)", run: () => federation.init() });
+  const directoryUrl = config.directoryUrl ?? config.storeUrl;
+  if (storeKindOf(directoryUrl)?.startsWith('redis') === true) {
+    steps.push({
+      what: "the directory's Redis persistence settings",
+      run: async () => {
+        const warning = await redisPersistenceWarning(directoryUrl, config.storeTimeout);
+        if (warning !== null) warn(warning);
+      },
+    });
+  }
+  return steps;
+}
+
+/**
+ * Builds the whole service from its configuration. A store that cannot be reached does not fail it:
+ * the node serves `/healthz`, answers `503 store_unavailable` elsewhere and retries (see `readiness.ts`).
+ */
 export async function createRuntime(config: ServerConfig, options: RuntimeOptions = {}): Promise<Runtime> {
   const clock = options.clock ?? systemClock;
   const notice = options.notice ?? ((line: string) => process.stderr.write(`${line}\n`));
   const { secrets, subjectKey } = resolveSecrets(config, notice);
   const ring = createKeyRing(secrets);
-  const opened = await openStorage(config);
-  const store = options.adaptStore?.(opened.store) ?? opened.store;
-  const directory = opened.directory;
-  const federationStore = opened.federation;
-  await store.init();
-  await directory.init();
-  await federationStore?.init();
+  const storage = await openStorage(config);
+  const opened: Storage = { ...storage, store: options.adaptStore?.(storage.store) ?? storage.store };
+  // Until the first start-up attempt has logged somewhere, problems go to the notice stream.
+  let log: ReadinessLog = { info: notice, warn: notice };
+  const readiness = createReadiness({
+    steps: startSteps(config, opened, (message) => readiness.warn(message)),
+    stepTimeoutMs: START_STEP_TIMEOUT_MS,
+    log: { info: (m) => log.info(m), warn: (m) => log.warn(m) },
+  });
+  // A SQLite file does not stall the way a server does (its lock waits are bounded by the timeout):
+  // only stores across a network are probed.
+  const remote = (url: string) => storeKindOf(url) !== 'sqlite';
+  const guarded = guardStorage(opened, {
+    timeoutMs: config.storeTimeout * 1000,
+    readiness,
+    probe: { store: remote(config.storeUrl), directory: remote(config.directoryUrl ?? config.storeUrl) },
+  });
+  const { store, directory } = guarded;
+  const federationStore =
+    opened.federation === null ? null : boundCalls(opened.federation, { timeoutMs: config.storeTimeout * 1000, what: 'the directory', gate: () => readiness.blocked() });
   // Events may be recorded before the app (and its logger) exists.
   let warn = (message: string): void => void process.stderr.write(`${message}\n`);
   const federation = createFederation({
@@ -156,13 +241,13 @@ export async function createRuntime(config: ServerConfig, options: RuntimeOption
     throttle: createLoginThrottle({ clock }),
     tokens,
     federation,
-    ping: async () => {
-      await store.get('readiness-probe');
-      await directory.getOrg('readiness-probe');
-    },
+    ping: () => guarded.ping(),
+    readyWarnings: () => readiness.warnings(),
   };
   const app = await buildApp(deps, { logger: options.logger ?? logOptions(config.logLevel) });
+  log = { info: (m) => app.log.info(m), warn: (m) => app.log.warn(m) };
   warn = (message) => app.log.warn(message);
+  await readiness.start();
 
   const sweepEvery = options.sweepEvery ?? 60;
   const timer =
@@ -179,12 +264,14 @@ export async function createRuntime(config: ServerConfig, options: RuntimeOption
     app,
     async close() {
       if (timer !== null) clearInterval(timer);
+      readiness.close();
+      guarded.stop();
       await app.close();
       // Pending activity (written behind) goes to the store before it closes.
       await sessions.close();
       await federation.close();
-      await store.close();
-      await directory.close();
+      await opened.store.close();
+      await opened.directory.close();
     },
   };
 }

@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import { withTimeout } from './bounded-calls.ts';
 import { createRuntime, openStorage, resolveSecrets } from './runtime.ts';
 import type { ServerConfig } from './config.ts';
 import { withWorkerChannel } from './worker-channel.ts';
@@ -17,8 +18,10 @@ export async function serve(config: ServerConfig, workers: number): Promise<void
     resolveSecrets(config, notice);
     const storage = await openStorage(config);
     try {
-      await storage.store.init();
-      await storage.directory.init();
+      await withTimeout(Promise.all([storage.store.init(), storage.directory.init()]), 10_000, 'the store did not answer within 10 s');
+    } catch (error) {
+      // Each worker retries by itself until the store answers (docs/deploy.md): no reason to exit here.
+      notice(`tenure: migrations could not run at start (${(error as Error).message}); the workers will retry`);
     } finally {
       await storage.store.close();
       await storage.directory.close();

@@ -9,6 +9,11 @@ export interface SqliteStoreOptions {
   readonly filename: string;
   /** Apply migrations at `init()`. @default true */
   readonly migrate?: boolean;
+  /**
+   * Seconds a statement waits for another process's write lock (retried between turns of the event
+   * loop) before failing with `StoreUnavailableError`. @default 1
+   */
+  readonly timeout?: number;
 }
 
 /**
@@ -17,11 +22,12 @@ export interface SqliteStoreOptions {
  * @example const store = createSqliteStore({ filename: './tenure-data/tenure.db' }); await store.init();
  */
 export function createSqliteStore(options: SqliteStoreOptions): SessionStore {
-  return createSqlStore(sqliteDriver(options.filename), options.migrate === undefined ? {} : { migrate: options.migrate });
+  return createSqlStore(sqliteDriver(options.filename, options.timeout), options.migrate === undefined ? {} : { migrate: options.migrate });
 }
 
 /** better-sqlite3 behind the async driver interface, with transactions serialised against every statement. */
-export function sqliteDriver(filename: string): SqlDriver {
+export function sqliteDriver(filename: string, timeout = 1): SqlDriver {
+  const lockWaitMs = Math.round(timeout * 1000);
   let db: Database.Database | null = null;
   const statements = new Map<string, Database.Statement>();
   // A transaction spans awaits; statements from other requests must not run inside it.
@@ -92,19 +98,19 @@ export function sqliteDriver(filename: string): SqlDriver {
       retrying(async () => {
         while (busy !== null) await busy.catch(() => undefined);
         return direct.all<T>(sql, params);
-      }),
+      }, lockWaitMs),
     run: (sql, params) =>
       retrying(async () => {
         while (busy !== null) await busy.catch(() => undefined);
         return direct.run(sql, params);
-      }),
+      }, lockWaitMs),
     transaction: (work) => transaction(work),
     close: () => direct.close(),
   };
 
   /** One transaction. Another process's write lock fails its BEGIN (busy_timeout 0): waited for outside the call. */
   async function transaction<T>(work: (tx: SqlDriver) => Promise<T>): Promise<T> {
-    const deadline = Date.now() + LOCK_WAIT_MS;
+    const deadline = Date.now() + lockWaitMs;
     for (let pause = 1; ; pause = Math.min(pause * 2, 20)) {
       while (busy !== null) await busy.catch(() => undefined);
       try {
@@ -135,17 +141,14 @@ export function sqliteDriver(filename: string): SqlDriver {
   }
 }
 
-/** How long a statement waits for another process's write lock (SQLite's former busy_timeout). */
-const LOCK_WAIT_MS = 5000;
-
 /**
  * Runs `attempt` again while SQLite answers SQLITE_BUSY (another process — a worker of `--workers N` —
- * holds the write lock), sleeping 1, 2, 4… up to 20 ms between tries, up to `LOCK_WAIT_MS`. SQLite's own
- * busy handler sleeps inside the call, on the event loop, so one worker's write stalled every request
- * of the other (docs/performance.md, P8). A statement that fails with SQLITE_BUSY did nothing.
+ * holds the write lock), sleeping 1, 2, 4… up to 20 ms between tries, for at most `lockWaitMs` (the store
+ * timeout). SQLite's own busy handler sleeps inside the call, on the event loop, so one worker's write
+ * stalled every request of the other (docs/performance.md, P8). A statement that fails with SQLITE_BUSY did nothing.
  */
-async function retrying<T>(attempt: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + LOCK_WAIT_MS;
+async function retrying<T>(attempt: () => Promise<T>, lockWaitMs: number): Promise<T> {
+  const deadline = Date.now() + lockWaitMs;
   let pause = 1;
   for (;;) {
     try {

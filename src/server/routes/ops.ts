@@ -11,13 +11,20 @@ export function opsRoutes(app: FastifyInstance, deps: ServerDeps): void {
     worker: cluster.worker?.id ?? 0,
   }));
 
-  app.get('/readyz', { schema: { summary: 'The store is reachable (else 503 store_unavailable).', tags: ['operations'] } }, async () => {
+  // The body says why a node is not ready (start-up still waiting, the store down or stalled) and any
+  // lasting warning, so that an operator reading a load balancer's probe sees the cause.
+  app.get('/readyz', { schema: { summary: 'The store is reachable (else 503 store_unavailable, the reason in the message).', tags: ['operations'] } }, async (_request, reply) => {
+    const warnings = deps.readyWarnings?.() ?? [];
     try {
       await deps.ping();
     } catch (error) {
-      throw new TenureError('store_unavailable', 'the session store is unreachable', { cause: error });
+      const cause = (error as { cause?: { message?: unknown } }).cause?.message;
+      const stated = error instanceof TenureError && error.code === 'store_unavailable' ? error.message : `the store failed: ${String((error as Error).message)}`;
+      const reason = typeof cause === 'string' && !stated.includes(cause) ? `${stated} (${cause})` : stated;
+      const body = { error: { code: 'store_unavailable', message: reason }, ...(warnings.length > 0 ? { warnings } : {}) };
+      return reply.code(503).send(body);
     }
-    return { status: 'ready' };
+    return warnings.length > 0 ? { status: 'ready', warnings } : { status: 'ready' };
   });
 
   const store = deps.sessions.store;
