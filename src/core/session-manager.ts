@@ -358,8 +358,11 @@ function buildSessionManager(options: SessionManagerOptions): SessionManager {
       throw new TenureError('session_limit', `the subject already has ${policy.maxSessionsPerSubject} active sessions`);
     }
     for (const ended of result.ended) cache?.invalidate({ kind: 'session', id: ended });
+    // An ended session is reported as it was (its own org), not as the one that replaced it: its
+    // record stays readable for reason_ttl after the end.
+    const endedRecords = onEvent === undefined ? [] : await Promise.all(result.ended.map((ended) => store.get(ended)));
+    for (const ended of endedRecords) if (ended !== null) emit({ type: 'session.ended', session: eventSession(ended), reason: 'revoked', cause: 'limit' });
     const session = view(record, policy, subject);
-    for (const ended of result.ended) emit({ type: 'session.ended', session: { ...session, id: ended }, reason: 'revoked', cause: 'limit' });
     emit({ type: 'session.created', session });
     return { session, credential: credentialFor(session, policy, value, now), ended: result.ended };
   };

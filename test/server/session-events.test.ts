@@ -88,6 +88,18 @@ describe('session events', () => {
     assert.deepEqual((await endedOf(oldest.id)).map((e) => [e.reason, e.cause]), [['revoked', 'limit']]);
   });
 
+  it("reports a session the limit ends with its own organization, not the new session's", async () => {
+    const org = await svc.request({ method: 'POST', url: '/api/v1/organizations', bearer: svc.adminKey, body: { org_code: 'acme', name: 'Acme' } });
+    assert.equal(org.status, 201, org.body);
+    await svc.createUser('fay', PASSWORD, { orgs: ['acme'] });
+    const inOrg = await svc.request({ method: 'POST', url: '/auth/login', body: { username: 'fay', password: PASSWORD, org: 'acme' }, headers: UA });
+    assert.equal(inOrg.status, 200, inOrg.body);
+    assert.equal(inOrg.json.session.org, 'acme');
+    for (let i = 0; i < 3; i++) assert.equal((await login('fay')).id === inOrg.json.session.id, false);
+    const ended = await endedOf(inOrg.json.session.id as string);
+    assert.deepEqual(ended.map((e) => [e.cause, e.org, e.audience]), [['limit', 'acme', 'default']]);
+  });
+
   it('records a refused binding and a detected refresh-token reuse', async () => {
     await svc.createUser('dan', PASSWORD);
     const s = await login('dan');
