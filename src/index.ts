@@ -37,7 +37,7 @@ export {
 export { systemClock, manualClock } from './core/clock.ts';
 export type { Clock, ManualClock } from './core/clock.ts';
 export type { Random } from './core/random.ts';
-export { ConfigError, ERROR_STATUS, SessionRefusedError, StoreUnavailableError, TenureError } from './core/errors.ts';
+export { ConfigError, DriverMissingError, ERROR_STATUS, SessionRefusedError, StoreUnavailableError, TenureError } from './core/errors.ts';
 export type { ConfigIssue, ErrorCode } from './core/errors.ts';
 export { REFUSAL_REASONS } from './core/session.ts';
 export type { EndReason, RefusalReason, SessionRecord } from './core/session.ts';

@@ -24,6 +24,7 @@ export const ERROR_STATUS = {
   headers_too_large: 431,
   cookie_too_large: 500,
   store_unavailable: 503,
+  driver_missing: 500,
   upstream_unavailable: 502,
   internal_error: 500,
 } as const;
@@ -79,6 +80,21 @@ export class StoreUnavailableError extends TenureError {
   constructor(message = 'the session store is unavailable', options?: { cause?: unknown }) {
     super('store_unavailable', message, options);
     this.name = 'StoreUnavailableError';
+  }
+}
+
+/**
+ * A store was created whose driver package is not installed: the drivers (`better-sqlite3`, `pg`,
+ * `ioredis`) are optional peer dependencies of `tenure`, installed by the application that uses the
+ * store (docs/stores.md). `driver` names the package to install.
+ */
+export class DriverMissingError extends TenureError {
+  readonly driver: string;
+
+  constructor(driver: string, store: string, options?: { cause?: unknown }) {
+    super('driver_missing', `${store} needs the package "${driver}", which is not installed: npm install ${driver}`, options);
+    this.name = 'DriverMissingError';
+    this.driver = driver;
   }
 }
 

@@ -1,8 +1,9 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { StoreUnavailableError } from '../core/errors.ts';
 import type { InvalidationEvent, SessionStore } from '../core/store.ts';
 import type { SqlDriver } from './sql/driver.ts';
 import { createSqlStore } from './sql/sql-store.ts';
+import { loadDriver } from './load-driver.ts';
 
 export interface PostgresStoreOptions {
   /** A `postgres://` URL; or give `pool`. */
@@ -31,8 +32,11 @@ const UNAVAILABLE = new Set(['57014', '55P03', 'ECONNREFUSED', 'ECONNRESET', 'ET
 /**
  * The PostgreSQL store: the shared SQL core over `pg`, plus cross-node invalidation with
  * LISTEN/NOTIFY on `tenure_invalidate` (DESIGN.md section 9).
+ *
+ * @throws DriverMissingError when `pg` is not installed (an optional peer dependency)
  */
 export function createPostgresStore(options: PostgresStoreOptions): SessionStore {
+  const { Client } = loadPg();
   const schema = options.schema;
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new TypeError('schema must be a lower-case SQL identifier');
   const timeout = options.timeout ?? 1;
@@ -61,7 +65,7 @@ export function createPostgresStore(options: PostgresStoreOptions): SessionStore
 
   const listen = async (delay = LISTEN_RETRY_FIRST_MS): Promise<void> => {
     if (closed || listeners.size === 0 || listener !== null) return;
-    const client = new pg.Client({ ...(pool as unknown as { options: pg.ClientConfig }).options, query_timeout: timeout * 1000 });
+    const client = new Client({ ...(pool as unknown as { options: pg.ClientConfig }).options, query_timeout: timeout * 1000 });
     let down = false;
     const reconnect = () => {
       // 'error' and 'end' both come for one failure; the second must not start a second listener.
@@ -148,6 +152,8 @@ export function createPostgresStore(options: PostgresStoreOptions): SessionStore
 
 const guarded = new WeakSet<pg.Pool>();
 
+const loadPg = (): typeof pg => loadDriver<typeof pg>('pg', 'the PostgreSQL store');
+
 /**
  * Whether a `pg` error means the database cannot be reached or did not answer in time (connection
  * refused, reset or ended; a connect, query or statement timeout; the server starting or shutting
@@ -166,8 +172,9 @@ export function isPostgresUnavailable(error: unknown): boolean {
  * share these settings.
  */
 export function createPostgresPool(options: { readonly url?: string; readonly max: number; readonly timeout: number; readonly options?: string }): pg.Pool {
+  const { Pool } = loadPg();
   const ms = Math.max(1, Math.round(options.timeout * 1000));
-  const pool = new pg.Pool({
+  const pool = new Pool({
     ...(options.url === undefined ? {} : { connectionString: options.url }),
     ...(options.options === undefined ? {} : { options: options.options }),
     max: options.max,

@@ -1,5 +1,6 @@
-import { Cluster, Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { StoreUnavailableError, TenureError } from '../core/errors.ts';
+import { loadDriver } from './load-driver.ts';
 
 /** How long one Redis command may take before it fails (seconds). @default 1 */
 export const DEFAULT_REDIS_TIMEOUT = 1;
@@ -7,6 +8,15 @@ export const DEFAULT_REDIS_TIMEOUT = 1;
 export interface RedisConnectionOptions {
   /** Seconds one command may take; also bounds connecting. @default 1 */
   readonly timeout?: number;
+}
+
+/**
+ * ioredis, loaded when a connection is made (an optional peer dependency).
+ *
+ * @throws DriverMissingError when `ioredis` is not installed
+ */
+export function loadIoredis(): typeof import('ioredis') {
+  return loadDriver<typeof import('ioredis')>('ioredis', 'the Redis store');
 }
 
 /** Whether a store URL names a Redis Cluster (`redis+cluster://host:port,host:port`). */
@@ -45,8 +55,11 @@ export function nodeOptions(timeoutMs: number) {
  * A Redis connection for Tenure: `redis://…` or `redis+cluster://host:port,host:port`. On a Cluster the
  * client follows `MOVED`/`ASK` and, when a master fails, refreshes the slot map and retries within the
  * timeout; a replica's promotion is picked up the same way.
+ *
+ * @throws DriverMissingError when `ioredis` is not installed
  */
 export function connectRedis(url: string, options: RedisConnectionOptions = {}): Redis | Cluster {
+  const { Cluster, Redis } = loadIoredis();
   const timeoutMs = Math.max(1, Math.round((options.timeout ?? DEFAULT_REDIS_TIMEOUT) * 1000));
   const client = isClusterUrl(url)
     ? new Cluster(clusterSeeds(url), {

@@ -1,5 +1,5 @@
-import { Cluster, Redis } from 'ioredis';
-import { clusterSeeds, nodeOptions } from './redis-connection.ts';
+import type { Cluster, Redis } from 'ioredis';
+import { clusterSeeds, loadIoredis, nodeOptions } from './redis-connection.ts';
 
 export interface ChannelListener {
   /** A message on the channel. */
@@ -24,6 +24,7 @@ export function listenRedis(url: string, cluster: Cluster | null, channel: strin
   let next = 0;
   let retry: NodeJS.Timeout | null = null;
   let subscribedOnce = false;
+  const { Redis: Connection } = loadIoredis();
 
   const endpoints = (): (string | { host: string; port: number })[] => {
     if (cluster === null) return [url];
@@ -38,7 +39,7 @@ export function listenRedis(url: string, cluster: Cluster | null, channel: strin
     next += 1;
     // This loop reconnects (possibly to another node), so the connection itself does not.
     const options = { ...nodeOptions(timeoutMs), retryStrategy: () => null, enableOfflineQueue: true };
-    const sub = typeof target === 'string' ? new Redis(target, options) : new Redis({ ...options, host: target.host, port: target.port });
+    const sub = typeof target === 'string' ? new Connection(target, options) : new Connection({ ...options, host: target.host, port: target.port });
     current = sub;
     sub.on('error', () => undefined);
     sub.on('message', (_channel: string, payload: string) => listener.message(payload));

@@ -1,8 +1,9 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { SessionStore } from '../core/store.ts';
 import { StoreUnavailableError } from '../core/errors.ts';
 import type { SqlDriver } from './sql/driver.ts';
 import { createSqlStore } from './sql/sql-store.ts';
+import { loadDriver } from './load-driver.ts';
 
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:`. The directory must exist. */
@@ -19,6 +20,7 @@ export interface SqliteStoreOptions {
 /**
  * The embedded default store: better-sqlite3 in WAL mode. Statements are prepared once and cached.
  *
+ * @throws DriverMissingError when `better-sqlite3` is not installed (an optional peer dependency)
  * @example const store = createSqliteStore({ filename: './tenure-data/tenure.db' }); await store.init();
  */
 export function createSqliteStore(options: SqliteStoreOptions): SessionStore {
@@ -27,6 +29,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore {
 
 /** better-sqlite3 behind the async driver interface, with transactions serialised against every statement. */
 export function sqliteDriver(filename: string, timeout = 1): SqlDriver {
+  const Sqlite = loadDriver<typeof Database>('better-sqlite3', 'the SQLite store');
   const lockWaitMs = Math.round(timeout * 1000);
   let db: Database.Database | null = null;
   const statements = new Map<string, Database.Statement>();
@@ -36,7 +39,7 @@ export function sqliteDriver(filename: string, timeout = 1): SqlDriver {
   const open = (): Database.Database => {
     if (db !== null) return db;
     try {
-      db = new Database(filename);
+      db = new Sqlite(filename);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       // Lock waits happen in `retrying`, between turns of the event loop, not in SQLite's busy handler.
