@@ -1,3 +1,4 @@
+/// <reference path="./cluster-key-slot.d.ts" />
 import calculateSlot from 'cluster-key-slot';
 import type { ChainableCommander, Cluster, Redis } from 'ioredis';
 import { PARTITIONS, partitionIn, partitionOf } from '../core/partition.ts';
