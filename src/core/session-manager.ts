@@ -5,20 +5,7 @@ import type { SessionData, SessionManager, SessionManagerOptions } from './lifec
 import { checkSession, validate, validateCached } from './lifecycle/validate.ts';
 import { get, list, setData } from './lifecycle/view.ts';
 
-export type {
-  CreateSessionInput,
-  Issued,
-  IssuedCredential,
-  ListOptions,
-  RequestContext,
-  RevokeOptions,
-  Session,
-  SessionData,
-  SessionManager,
-  SessionManagerOptions,
-  ValidateOptions,
-  Validation,
-} from './lifecycle/types.ts';
+export type * from './lifecycle/types.ts';
 
 
 /**
