@@ -1,7 +1,8 @@
 import { shortText } from '../core/describe-value.ts';
 import { TenureError } from '../core/errors.ts';
 import { decodeKeyCursor, encodeKeyCursor } from '../stores/cursor.ts';
-import { closeRedis, connectRedis, guardRedis, isClusterUrl } from '../stores/redis-connection.ts';
+import type { Cluster, Redis } from 'ioredis';
+import { closeRedis, connectRedis, guardRedis } from '../stores/redis-connection.ts';
 import type { ApiKeyRecord, Directory, OrgRecord, Page, UserRecord } from './directory.ts';
 import { usernameKey, usernameTaken } from './username.ts';
 
@@ -13,13 +14,16 @@ const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL',
  * kind for stable pages, and `SET NX` claims for unique usernames and org codes. Every key carries one
  * hash tag (`{d}`), so on a Cluster the directory sits in one slot and its multi-key writes stay legal.
  *
- * @param options.timeout seconds one command may take (default 1)
+ * @param options.url the Redis to connect to, or `client` a connection to use (the directory connects and closes it)
+ * @param options.timeout seconds one command may take, with `url` (default 1)
  * @throws TypeError when a Cluster prefix has no hash tag
  */
-export function createRedisDirectory(options: { readonly url: string; readonly prefix?: string; readonly timeout?: number }): Directory {
+export function createRedisDirectory(
+  options: ({ readonly url: string; readonly timeout?: number } | { readonly client: Redis | Cluster }) & { readonly prefix?: string },
+): Directory {
   const p = options.prefix ?? 'tenure:{d}:';
-  if (isClusterUrl(options.url) && !/\{[^}]+\}/.test(p)) throw new TypeError(`prefix "${p}" needs a hash tag ({…}) on a Cluster: the directory's multi-key writes must share one slot`);
-  const client = connectRedis(options.url, options.timeout === undefined ? {} : { timeout: options.timeout });
+  const client = 'client' in options ? options.client : connectRedis(options.url, options.timeout === undefined ? {} : { timeout: options.timeout });
+  if (client.isCluster && !/\{[^}]+\}/.test(p)) throw new TypeError(`prefix "${p}" needs a hash tag ({…}) on a Cluster: the directory's multi-key writes must share one slot`);
   const guard = <T>(run: () => Promise<T>) => guardRedis(run, 'the Redis directory');
   const read = async <T>(key: string): Promise<T | null> => {
     const raw = await guard(() => client.get(key));

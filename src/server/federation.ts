@@ -1,5 +1,4 @@
 import type { Clock } from '../core/clock.ts';
-import { ConfigError } from '../core/errors.ts';
 import type { KeyRing } from '../core/key-ring.ts';
 import { cryptoRandom, type Random } from '../core/random.ts';
 import type { ServerConfig } from './config.ts';
@@ -9,15 +8,15 @@ import { createRelyingParty, type RelyingParty } from './oidc/relying-party.ts';
 import { createWebhookDispatcher, type WebhookDispatcher } from './webhooks/dispatcher.ts';
 
 /**
- * Sign-in through upstream providers, session events and webhooks, as the routes see them. `store`
- * and `events` are null when the directory cannot hold them (a Redis-only deployment).
+ * Sign-in through upstream providers, session events and webhooks, as the routes see them, kept in the
+ * directory's store (SQLite, PostgreSQL or Redis: docs/federation.md "Storage").
  */
 export interface Federation {
-  readonly store: FederationStore | null;
+  readonly store: FederationStore;
   /** Configured providers by name. */
   readonly parties: ReadonlyMap<string, RelyingParty>;
-  readonly events: EventLog | null;
-  readonly webhooks: WebhookDispatcher | null;
+  readonly events: EventLog;
+  readonly webhooks: WebhookDispatcher;
   readonly random: Random;
   /** Stops the webhook queue and waits for events still being written. */
   close(): Promise<void>;
@@ -25,7 +24,7 @@ export interface Federation {
 
 export interface FederationOptions {
   readonly config: ServerConfig;
-  readonly store: FederationStore | null;
+  readonly store: FederationStore;
   readonly clock: Clock;
   readonly ring: KeyRing;
   readonly warn: (message: string) => void;
@@ -34,43 +33,28 @@ export interface FederationOptions {
   readonly webhookPollMs?: number;
 }
 
-/**
- * Builds the federation services from the configuration.
- * @throws ConfigError when providers are configured but no SQL directory can hold their links
- */
+/** Builds the federation services from the configuration. */
 export function createFederation(options: FederationOptions): Federation {
   const { config, store } = options;
-  const providers = config.federation.oidc.providers;
-  if (store === null && providers.length > 0) {
-    throw new ConfigError([
-      { key: 'oidc.providers', value: providers.map((p) => p.name).join(', '), rule: 'need a SQLite or PostgreSQL store to keep upstream links (TENURE_STORE_URL)' },
-    ]);
-  }
-  const parties = new Map(providers.map((provider) => [provider.name, createRelyingParty(provider)] as const));
+  const parties = new Map(config.federation.oidc.providers.map((provider) => [provider.name, createRelyingParty(provider)] as const));
   const webhookConfig = config.federation.webhooks;
-  const webhooks =
-    store === null
-      ? null
-      : createWebhookDispatcher({
-          store,
-          ring: options.ring,
-          clock: options.clock,
-          retrySchedule: webhookConfig.retrySchedule,
-          timeout: webhookConfig.timeout,
-          allowPrivateAddresses: webhookConfig.allowPrivateAddresses,
-          warn: options.warn,
-          ...(options.webhookPollMs === undefined ? {} : { pollMs: options.webhookPollMs }),
-        });
-  const events =
-    store === null
-      ? null
-      : createEventLog({
-          store,
-          clock: options.clock,
-          retention: config.federation.events.retention,
-          warn: options.warn,
-          ...(webhooks === null ? {} : { onStored: (event) => webhooks.enqueue(event) }),
-        });
+  const webhooks = createWebhookDispatcher({
+    store,
+    ring: options.ring,
+    clock: options.clock,
+    retrySchedule: webhookConfig.retrySchedule,
+    timeout: webhookConfig.timeout,
+    allowPrivateAddresses: webhookConfig.allowPrivateAddresses,
+    warn: options.warn,
+    ...(options.webhookPollMs === undefined ? {} : { pollMs: options.webhookPollMs }),
+  });
+  const events = createEventLog({
+    store,
+    clock: options.clock,
+    retention: config.federation.events.retention,
+    warn: options.warn,
+    onStored: (event) => webhooks.enqueue(event),
+  });
   return {
     store,
     parties,
@@ -78,8 +62,8 @@ export function createFederation(options: FederationOptions): Federation {
     webhooks,
     random: options.random ?? cryptoRandom,
     async close() {
-      await events?.flush();
-      await webhooks?.close();
+      await events.flush();
+      await webhooks.close();
     },
   };
 }

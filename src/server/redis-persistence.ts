@@ -28,7 +28,7 @@ export async function redisPersistenceWarning(url: string, timeout: number): Pro
     }
     return persists
       ? null
-      : 'the directory (users, admin keys, stored policy) is in a Redis that reports no persistence (save "" and appendonly no): a Redis restart loses them; set TENURE_DIRECTORY_URL to SQLite or PostgreSQL, or turn on Redis persistence (docs/deploy.md)';
+      : 'the directory (users, admin keys, stored policy, events, webhooks) is in a Redis that reports no persistence (save "" and appendonly no): a Redis restart loses them; set TENURE_DIRECTORY_URL to SQLite or PostgreSQL, or turn on Redis persistence (docs/deploy.md)';
   } finally {
     await closeRedis(client);
   }

@@ -77,8 +77,8 @@ export async function openStorage(config: ServerConfig): Promise<Storage> {
 export interface Storage {
   readonly store: SessionStore;
   readonly directory: Directory;
-  /** Upstream identities, events and webhooks, beside the directory (none on Redis). */
-  readonly federation: FederationStore | null;
+  /** Upstream identities, events and webhooks, beside the directory in the same database. */
+  readonly federation: FederationStore;
   /** Recognises the directory driver's errors that mean "unreachable" (answered 503, not 500). */
   readonly directoryUnavailable?: (error: unknown) => boolean;
 }
@@ -112,7 +112,11 @@ async function openDirectory(url: string, config: ServerConfig): Promise<Omit<St
   }
   if (url.startsWith('redis://') || url.startsWith('rediss://') || url.startsWith('redis+cluster://')) {
     const { createRedisDirectory } = await import('./directory-redis.ts');
-    return { directory: createRedisDirectory({ url }), federation: null };
+    const { createRedisFederationStore } = await import('./federation-redis.ts');
+    const { connectRedis } = await import('../stores/redis-connection.ts');
+    // One connection for both: the directory connects and closes it.
+    const client = connectRedis(url, { timeout: config.storeTimeout });
+    return { directory: createRedisDirectory({ client }), federation: createRedisFederationStore({ client }) };
   }
   throw new ConfigError([{ key: 'TENURE_DIRECTORY_URL', value: redactUrl(url), rule: 'must start with sqlite: or postgres://' }]);
 }
@@ -162,9 +166,8 @@ function startSteps(config: ServerConfig, opened: Storage, warn: (message: strin
   const steps: StartStep[] = [
     { what: 'the session store (connection and migrations)', run: () => opened.store.init() },
     { what: 'the directory (connection and migrations)', run: () => opened.directory.init() },
+    { what: "the directory's upstream links, events and webhooks (migrations)", run: () => opened.federation.init() },
   ];
-  const federation = opened.federation;
-  if (federation !== null) steps.push({ what: "the directory's events and webhooks tables (migrations)", run: () => federation.init() });
   const directoryUrl = config.directoryUrl ?? config.storeUrl;
   if (storeKindOf(directoryUrl)?.startsWith('redis') === true) {
     steps.push({
@@ -205,8 +208,7 @@ export async function createRuntime(config: ServerConfig, options: RuntimeOption
     probe: { store: remote(config.storeUrl), directory: remote(config.directoryUrl ?? config.storeUrl) },
   });
   const { store, directory } = guarded;
-  const federationStore =
-    opened.federation === null ? null : boundCalls(opened.federation, { timeoutMs: config.storeTimeout * 1000, what: 'the directory', gate: () => readiness.blocked() });
+  const federationStore = boundCalls(opened.federation, { timeoutMs: config.storeTimeout * 1000, what: 'the directory', gate: () => readiness.blocked() });
   // Events may be recorded before the app (and its logger) exists.
   let warn = (message: string): void => void process.stderr.write(`${message}\n`);
   const federation = createFederation({
@@ -225,7 +227,7 @@ export async function createRuntime(config: ServerConfig, options: RuntimeOption
     policyFor: (org) => policies.policyFor(org),
     clock,
     ...(subjectKey === undefined ? {} : { subjectKey }),
-    ...(federation.events === null ? {} : { onEvent: federation.events.onLifecycle }),
+    onEvent: federation.events.onLifecycle,
   });
   const passwords = await createPasswordHasher(options.passwordCost ?? {});
   const metrics = createMetrics();
@@ -254,7 +256,7 @@ export async function createRuntime(config: ServerConfig, options: RuntimeOption
     sweepEvery > 0
       ? setInterval(() => {
           const now = clock();
-          Promise.all([store.sweep(now), federationStore?.sweep(now)]).catch((error: unknown) => app.log.warn({ err: { message: (error as Error).message } }, 'sweep failed'));
+          Promise.all([store.sweep(now), federationStore.sweep(now)]).catch((error: unknown) => app.log.warn({ err: { message: (error as Error).message } }, 'sweep failed'));
         }, sweepEvery * 1000)
       : null;
   timer?.unref();

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { generateKeyPair, SignJWT } from 'jose';
 import pg from 'pg';
+import { clusterSkip, startRedisCluster } from '../support/redis-cluster.ts';
 import { serviceUrl } from '../support/services.ts';
 import { createBrowser, formOf, startUpstream, type Upstream } from '../support/oidc-upstream.ts';
 import { startTestService, type TestService } from './harness.ts';
@@ -14,20 +15,48 @@ import { startTestService, type TestService } from './harness.ts';
 const { url: postgresUrl, skip } = serviceUrl('TENURE_TEST_POSTGRES_URL');
 const CLIENT_SECRET = 'upstream-client-secret-0123456789abcdef';
 
-/** Two Tenure nodes on one PostgreSQL schema, signing in through a real provider on loopback. */
-describe('sign-in through an upstream OpenID provider and its back-channel logout', { skip }, () => {
+/** Where the two nodes keep sessions, users, upstream links, the replay cache and events. */
+const stores: { name: string; skip: string | false; start(): Promise<{ url: string; close(): Promise<void> }> }[] = [
+  {
+    name: 'one PostgreSQL schema',
+    skip,
+    async start() {
+      const admin = new pg.Client({ connectionString: postgresUrl ?? '' });
+      const schema = `tenure_oidc_${randomBytes(6).toString('hex')}`;
+      await admin.connect();
+      await admin.query(`CREATE SCHEMA ${schema}`);
+      return {
+        url: `${postgresUrl!}${postgresUrl!.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+        async close() {
+          await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+          await admin.end();
+        },
+      };
+    },
+  },
+  {
+    name: 'a Redis Cluster of 3 masters',
+    skip: await clusterSkip(),
+    async start() {
+      const cluster = await startRedisCluster({ masters: 3 });
+      return { url: cluster.url, close: () => cluster.stop() };
+    },
+  },
+];
+
+/** Two Tenure nodes on one store, signing in through a real provider on loopback. */
+for (const store of stores) describe(`sign-in through an upstream OpenID provider and its back-channel logout (${store.name})`, { skip: store.skip }, () => {
   let upstream: Upstream;
   let first: TestService;
   let second: TestService;
   let nodeA: string;
   let nodeB: string;
-  const schema = `tenure_oidc_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: postgresUrl ?? '' });
+  let stopStore: () => Promise<void> = async () => undefined;
 
   before(async () => {
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    const storeUrl = `${postgresUrl!}${postgresUrl!.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    const started = await store.start();
+    stopStore = () => started.close();
+    const storeUrl = started.url;
     upstream = await startUpstream({ alice: { org: 'acme' }, bob: {} });
     const file = join(mkdtempSync(join(tmpdir(), 'tenure-oidc-')), 'tenure.json');
     writeFileSync(
@@ -54,8 +83,7 @@ describe('sign-in through an upstream OpenID provider and its back-channel logou
     await first?.close();
     await second?.close();
     await upstream?.close();
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await admin.end();
+    await stopStore();
   });
 
   /** The whole code flow as a browser goes through it: Tenure, the provider's login and consent pages, back. */
@@ -149,7 +177,7 @@ describe('sign-in through an upstream OpenID provider and its back-channel logou
     }
     assert.equal((await verify(nodeB, other)).status, 200, 'a session of another provider session (another sid) stays');
 
-    await first.runtime.deps.federation.events!.flush();
+    await first.runtime.deps.federation.events.flush();
     const events = await first.request({ method: 'GET', url: `/api/v1/events?session=${id}&type=session.ended`, bearer: first.adminKey });
     assert.equal(events.status, 200);
     assert.equal(events.json.events.length, 1);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { STORE_BACKENDS } from '../support/store-backends.ts';
 import { cookiePair, startTestService, type TestService } from './harness.ts';
 
 const PASSWORD = 'correct horse battery';
@@ -7,15 +8,21 @@ const PASSWORD = 'correct horse battery';
 const UA = { 'user-agent': 'agent-1' };
 
 /** Lifecycle events as `GET /api/v1/events` shows them: what happened, why, and who asked. */
-describe('session events', () => {
+for (const backend of STORE_BACKENDS) describe(`session events (${backend.name})`, { skip: backend.skip }, () => {
   let svc: TestService;
+  let stopStore: () => Promise<void> = async () => undefined;
   before(async () => {
-    svc = await startTestService({ TENURE_SESSION_ROLLING_TIMEOUT: '1800', TENURE_SESSION_MAX_SESSIONS_PER_SUBJECT: '3', TENURE_SESSION_BIND: 'user-agent' });
+    const store = await backend.start();
+    stopStore = () => store.close();
+    svc = await startTestService({ ...store.env, TENURE_SESSION_ROLLING_TIMEOUT: '1800', TENURE_SESSION_MAX_SESSIONS_PER_SUBJECT: '3', TENURE_SESSION_BIND: 'user-agent' });
   });
-  after(() => svc.close());
+  after(async () => {
+    await svc?.close();
+    await stopStore();
+  });
 
   const events = async (query: string) => {
-    await svc.runtime.deps.federation.events!.flush();
+    await svc.runtime.deps.federation.events.flush();
     const response = await svc.request({ method: 'GET', url: `/api/v1/events?${query}`, bearer: svc.adminKey });
     assert.equal(response.status, 200, response.body);
     return response.json as { events: Record<string, unknown>[]; next_cursor: string | null };
@@ -135,7 +142,7 @@ describe('session events', () => {
   });
 
   it('forgets events after events.retention', async () => {
-    const store = svc.runtime.deps.federation.store!;
+    const store = svc.runtime.deps.federation.store;
     const before = (await events('limit=500')).events.length;
     assert.ok(before > 0);
     await store.sweep(svc.clock() + 2_592_000 + 100_000);

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
+import { STORE_BACKENDS } from '../support/store-backends.ts';
 import { startTestService, type TestService } from './harness.ts';
 
 const PASSWORD = 'correct horse battery';
@@ -68,29 +69,34 @@ function startReceiver() {
   };
 }
 
-describe('webhooks', () => {
+for (const backend of STORE_BACKENDS) describe(`webhooks (${backend.name})`, { skip: backend.skip }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'tenure-webhooks-'));
   const file = join(dir, 'tenure.json');
   writeFileSync(file, JSON.stringify({ webhooks: { allow_private_addresses: true } }));
-  const env = { TENURE_STORE_URL: `sqlite:${join(dir, 'tenure.db')}` };
   const receiver = startReceiver();
+  let env: Record<string, string> = {};
+  let stopStore: () => Promise<void> = async () => undefined;
   let svc: TestService;
   let url: string;
 
   before(async () => {
     url = await receiver.start();
+    const store = await backend.start();
+    env = store.env;
+    stopStore = () => store.close();
     svc = await startTestService(env, file, { webhookPollMs: 0 });
     svc.clock.set(Math.floor(Date.now() / 1000));
   });
   after(async () => {
     await svc?.close();
     await receiver.close();
+    await stopStore();
     rmSync(dir, { recursive: true, force: true });
   });
 
   const flushAndTick = async (service: TestService) => {
-    await service.runtime.deps.federation.events!.flush();
-    return service.runtime.deps.federation.webhooks!.tick();
+    await service.runtime.deps.federation.events.flush();
+    return service.runtime.deps.federation.webhooks.tick();
   };
 
   it('delivers every event once, signed, despite two failed tries and a node restarted mid-delivery', async () => {
@@ -105,9 +111,9 @@ describe('webhooks', () => {
     receiver.failNext(2);
     const login = await svc.login({ username: 'wendy', password: PASSWORD });
     assert.equal(await flushAndTick(svc), 1, 'attempt 1 at once');
-    assert.equal(await svc.runtime.deps.federation.webhooks!.tick(), 0, 'nothing is due before the next delay');
+    assert.equal(await svc.runtime.deps.federation.webhooks.tick(), 0, 'nothing is due before the next delay');
     svc.clock.advance(5);
-    assert.equal(await svc.runtime.deps.federation.webhooks!.tick(), 1, 'attempt 2 after 5 s');
+    assert.equal(await svc.runtime.deps.federation.webhooks.tick(), 1, 'attempt 2 after 5 s');
     const deliveries = async (service: TestService) =>
       (await service.request({ method: 'GET', url: `/api/v1/webhooks/${created.json.id}/deliveries`, bearer: service.adminKey })).json.deliveries;
     const [pending] = await deliveries(svc);
@@ -116,7 +122,7 @@ describe('webhooks', () => {
     // Attempt 3 reaches a receiver that holds it; the node stops before any answer.
     receiver.hold(true);
     svc.clock.advance(15);
-    const inFlight = svc.runtime.deps.federation.webhooks!.tick();
+    const inFlight = svc.runtime.deps.federation.webhooks.tick();
     const deadline = Date.now() + 3000;
     while (receiver.heldCount() === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     assert.equal(receiver.heldCount(), 1);
@@ -128,9 +134,9 @@ describe('webhooks', () => {
     // The same store, a new node: the queue survived, and the abandoned attempt is sent again once its lease ends.
     svc = await startTestService(env, file, { webhookPollMs: 0 });
     svc.clock.set(stoppedAt);
-    assert.equal(await svc.runtime.deps.federation.webhooks!.tick(), 0, 'a claimed attempt is not taken over while its lease runs');
+    assert.equal(await svc.runtime.deps.federation.webhooks.tick(), 0, 'a claimed attempt is not taken over while its lease runs');
     svc.clock.advance(41);
-    assert.equal(await svc.runtime.deps.federation.webhooks!.tick(), 1);
+    assert.equal(await svc.runtime.deps.federation.webhooks.tick(), 1);
     const [delivered] = await deliveries(svc);
     assert.deepEqual([delivered.status, delivered.attempts, delivered.last_status_code], ['delivered', 3, 204]);
 
@@ -156,7 +162,7 @@ describe('webhooks', () => {
     await flushAndTick(svc);
     for (const delay of [5, 15, 60, 300, 1800, 7200]) {
       svc.clock.advance(delay);
-      await svc.runtime.deps.federation.webhooks!.tick();
+      await svc.runtime.deps.federation.webhooks.tick();
     }
     const list = await svc.request({ method: 'GET', url: `/api/v1/webhooks/${created.json.id}/deliveries`, bearer: svc.adminKey });
     assert.deepEqual(

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { TenureError } from '../../core/errors.ts';
 import type { ServerDeps } from '../context.ts';
 import { eventJson } from '../events/event-json.ts';
 import { SESSION_EVENT_TYPES, type SessionEventType } from '../federation-store.ts';
@@ -47,10 +46,8 @@ export function eventRoutes(app: FastifyInstance, deps: ServerDeps): void {
       },
     },
     async (request) => {
-      const store = deps.federation.store;
-      if (store === null) throw new TenureError('not_found', 'events are kept in a SQLite or PostgreSQL store only; this service runs on Redis alone');
       const q = request.query as { subject?: string; session?: string; type?: SessionEventType; since?: number; cursor?: string; limit?: number };
-      const page = await store.listEvents({
+      const page = await deps.federation.store.listEvents({
         ...(q.subject === undefined ? {} : { subject: q.subject }),
         ...(q.session === undefined ? {} : { sessionId: q.session }),
         ...(q.type === undefined ? {} : { type: q.type }),

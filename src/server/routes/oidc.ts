@@ -22,7 +22,7 @@ export function oidcRoutes(app: FastifyInstance, deps: ServerDeps): void {
   const partyOf = (request: FastifyRequest): { party: RelyingParty; store: FederationStore } => {
     const name = (request.params as { provider: string }).provider;
     const party = parties.get(name);
-    if (party === undefined || store === null) throw new TenureError('not_found', `no OpenID provider named "${name.slice(0, 64)}" is configured`);
+    if (party === undefined) throw new TenureError('not_found', `no OpenID provider named "${name.slice(0, 64)}" is configured`);
     return { party, store };
   };
   const secureCookies = async (): Promise<boolean> => (await deps.policies.policyFor(null)).cookieSecure;

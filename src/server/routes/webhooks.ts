@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { TenureError } from '../../core/errors.ts';
 import type { ServerDeps } from '../context.ts';
-import { SESSION_EVENT_TYPES, type DeliveryRecord, type FederationStore, type SessionEventType, type WebhookRecord } from '../federation-store.ts';
+import { SESSION_EVENT_TYPES, type DeliveryRecord, type SessionEventType, type WebhookRecord } from '../federation-store.ts';
 import { requireAdmin } from '../require-admin.ts';
 import { targetRefusal } from '../webhooks/address-guard.ts';
 import { newWebhookSecret, sealSecret } from '../webhooks/secret.ts';
@@ -34,10 +34,7 @@ const deliveryJson = (d: DeliveryRecord) => ({
 /** Webhook registrations and their delivery status (docs/federation.md "Webhooks"). */
 export function webhookRoutes(app: FastifyInstance, deps: ServerDeps): void {
   const allowPrivate = deps.config.federation.webhooks.allowPrivateAddresses;
-  const storeOf = (): FederationStore => {
-    if (deps.federation.store === null) throw new TenureError('not_found', 'webhooks are kept in a SQLite or PostgreSQL store only; this service runs on Redis alone');
-    return deps.federation.store;
-  };
+  const { store } = deps.federation;
   const target = async (value: string): Promise<string> => {
     let url: URL;
     try {
@@ -52,7 +49,7 @@ export function webhookRoutes(app: FastifyInstance, deps: ServerDeps): void {
     return url.href;
   };
   const found = async (id: string): Promise<WebhookRecord> => {
-    const webhook = await storeOf().getWebhook(id);
+    const webhook = await store.getWebhook(id);
     if (webhook === null) throw new TenureError('not_found', 'no such webhook');
     return webhook;
   };
@@ -63,7 +60,7 @@ export function webhookRoutes(app: FastifyInstance, deps: ServerDeps): void {
     });
 
     admin.get('/api/v1/webhooks', { schema: { summary: 'Registered webhooks.', tags: ['admin'] } }, async () => ({
-      webhooks: (await storeOf().listWebhooks()).map(webhookJson),
+      webhooks: (await store.listWebhooks()).map(webhookJson),
       next_cursor: null,
     }));
 
@@ -84,7 +81,7 @@ export function webhookRoutes(app: FastifyInstance, deps: ServerDeps): void {
           createdAt: now,
           updatedAt: now,
         };
-        await storeOf().createWebhook(webhook);
+        await store.createWebhook(webhook);
         return reply.code(201).send({ ...webhookJson(webhook), secret });
       },
     );
@@ -100,7 +97,7 @@ export function webhookRoutes(app: FastifyInstance, deps: ServerDeps): void {
         const { id } = request.params as { id: string };
         await found(id);
         const body = request.body as { url?: string; events?: SessionEventType[]; enabled?: boolean };
-        const updated = await storeOf().updateWebhook(id, {
+        const updated = await store.updateWebhook(id, {
           ...(body.url === undefined ? {} : { url: await target(body.url) }),
           ...(body.events === undefined ? {} : { events: body.events }),
           ...(body.enabled === undefined ? {} : { enabled: body.enabled }),
@@ -112,7 +109,7 @@ export function webhookRoutes(app: FastifyInstance, deps: ServerDeps): void {
     );
 
     admin.delete('/api/v1/webhooks/:id', { schema: { summary: 'Delete a webhook and its queued deliveries.', tags: ['admin'], params: ID_PARAMS } }, async (request, reply) => {
-      if (!(await storeOf().deleteWebhook((request.params as { id: string }).id))) throw new TenureError('not_found', 'no such webhook');
+      if (!(await store.deleteWebhook((request.params as { id: string }).id))) throw new TenureError('not_found', 'no such webhook');
       return reply.code(204).send();
     });
 
@@ -130,7 +127,7 @@ export function webhookRoutes(app: FastifyInstance, deps: ServerDeps): void {
         const { id } = request.params as { id: string };
         await found(id);
         const q = request.query as { cursor?: string; limit?: number };
-        const page = await storeOf().listDeliveries(id, q.cursor ?? null, q.limit ?? 100);
+        const page = await store.listDeliveries(id, q.cursor ?? null, q.limit ?? 100);
         return { deliveries: page.items.map(deliveryJson), next_cursor: page.nextCursor };
       },
     );
