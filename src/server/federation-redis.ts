@@ -8,6 +8,9 @@ import { redisWebhookQueue } from './federation-redis-webhooks.ts';
 /** A pair of strings as one key part, unambiguous whatever either holds. */
 const pairKey = (a: string, b: string): string => Buffer.from(JSON.stringify([a, b]), 'utf8').toString('base64url');
 
+/** Sets KEYS[1] to ARGV[1] unless it exists; answers what was there (nil when this call set it). */
+const LINK_ONCE = "local before = redis.call('GET', KEYS[1]) if before then return before end redis.call('SET', KEYS[1], ARGV[1]) return false";
+
 interface StoredLink extends UpstreamSessionLink {
   /** The index keys the link is in, so the sweep removes it from them without recomputing their names. */
   readonly indexes: readonly string[];
@@ -42,8 +45,9 @@ export function createRedisFederationStore(options: { readonly client: Redis | C
       return raw === null ? null : (JSON.parse(raw) as { userId: string }).userId;
     },
     async linkUser(iss, sub, provider, userId, at) {
-      // SET NX GET: one command that either links or answers the link another node made first.
-      const before = await guard(() => client.call('SET', `${p}U:${pairKey(iss, sub)}`, JSON.stringify({ userId, provider, createdAt: at }), 'NX', 'GET'));
+      // One script that either links or answers the link another node made first (SET NX GET would
+      // need Redis 7).
+      const before = await guard(() => client.eval(LINK_ONCE, 1, `${p}U:${pairKey(iss, sub)}`, JSON.stringify({ userId, provider, createdAt: at })));
       return before === null ? userId : (JSON.parse(String(before)) as { userId: string }).userId;
     },
 
