@@ -5,7 +5,8 @@ import { createNodeSessions } from '../../src/adapters/node.ts';
 import { parseCookieHeader, readSessionCookie, sessionCookieHeaders } from '../../src/core/cookie-header.ts';
 import { createSessionManager, type SessionManager } from '../../src/core/session-manager.ts';
 import { loadConfig } from '../../src/server/config.ts';
-import { bearerOf, type RequestInfo } from '../../src/server/context.ts';
+import { bearerOf } from '../../src/http/credential.ts';
+import type { HttpRequest } from '../../src/http/request.ts';
 import { createRuntime, type Runtime } from '../../src/server/runtime.ts';
 import { createUser } from '../../src/server/use-cases/users.ts';
 import { createMemoryStore } from '../../src/stores/memory.ts';
@@ -126,7 +127,7 @@ export async function startFixture(): Promise<Fixture> {
   // What the service reads from a header: values with the whitespace RFC 6265 strips, a bearer token
   // without the blanks around it. Two headers that read the same carry the same credential.
   const cookieRead = (name: string) => (value: string) => parseCookieHeader(`${name}=${value}`)[name] ?? `!${value}`;
-  const bearerRead = (value: string) => bearerOf({ headers: { authorization: `Bearer ${value}` } } as unknown as RequestInfo) ?? `!${value}`;
+  const bearerRead = (value: string) => bearerOf({ headers: { authorization: `Bearer ${value}` } } as unknown as HttpRequest) ?? `!${value}`;
   const joined = (header: string) => {
     const read = readSessionCookie(parseCookieHeader(header), policy, 'default');
     return read.ok ? read.value : `!${header}`;

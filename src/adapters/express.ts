@@ -1,8 +1,9 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { SessionData, SessionManager } from '../core/session-manager.ts';
-import { createHttpSessions, runAdapter, type HttpSessionsOptions, type TenureContext } from './http-sessions.ts';
+import { runAdapter, type TenureContext } from '../http/adapter-context.ts';
+import { createHttpSessions, type HttpSessionsOptions } from '../http/sessions.ts';
 
-export type { TenureContext } from './http-sessions.ts';
+export type { TenureContext } from '../http/adapter-context.ts';
 
 declare global {
   // Express's own augmentation point for request properties.
@@ -39,16 +40,15 @@ export function tenureExpress<Data extends SessionData = Record<string, unknown>
   const middleware = (req: Request, res: Response, next: NextFunction) => {
     runAdapter(
       http,
-      {
-        method: req.method,
-        url: req.originalUrl,
-        header: (name) => req.get(name),
-        ip: req.ip ?? null,
-        scheme: req.protocol,
-      },
+      { method: req.method, url: req.originalUrl, headers: req.headers, ip: req.ip ?? null, protocol: req.protocol, host: req.get('host') ?? '' },
       options,
-      (cookies) => {
-        for (const cookie of cookies) res.append('Set-Cookie', cookie);
+      {
+        setCookie: (cookies) => {
+          for (const cookie of cookies) res.append('Set-Cookie', cookie);
+        },
+        headers: (headers) => {
+          for (let i = 0; i < headers.length; i += 2) res.set(headers[i]!, headers[i + 1]!);
+        },
       },
     ).then((result) => {
       if ('context' in result) {

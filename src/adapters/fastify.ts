@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { SessionData, SessionManager } from '../core/session-manager.ts';
-import { createHttpSessions, runAdapter, type HttpSessionsOptions, type TenureContext } from './http-sessions.ts';
+import { runAdapter, type TenureContext } from '../http/adapter-context.ts';
+import { createHttpSessions, type HttpSessionsOptions } from '../http/sessions.ts';
 
-export type { TenureContext } from './http-sessions.ts';
+export type { TenureContext } from '../http/adapter-context.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -29,19 +30,15 @@ const plugin: FastifyPluginAsync<TenureFastifyOptions> = async (app: FastifyInst
   app.addHook('onRequest', async (request, reply) => {
     const result = await runAdapter(
       http,
-      {
-        method: request.method,
-        url: request.url,
-        header: (name) => {
-          const value = request.headers[name];
-          return Array.isArray(value) ? value.join(', ') : value;
-        },
-        ip: request.ip,
-        scheme: request.protocol,
-      },
+      request,
       options,
-      (cookies) => {
-        for (const cookie of cookies) void reply.header('set-cookie', cookie);
+      {
+        setCookie: (cookies) => {
+          for (const cookie of cookies) void reply.header('set-cookie', cookie);
+        },
+        headers: (headers) => {
+          for (let i = 0; i < headers.length; i += 2) void reply.header(headers[i]!, headers[i + 1]!);
+        },
       },
     );
     if ('context' in result) {

@@ -1,8 +1,9 @@
 import type { MiddlewareHandler } from 'hono';
 import type { SessionData, SessionManager } from '../core/session-manager.ts';
-import { createHttpSessions, runAdapter, type HttpSessionsOptions, type TenureContext } from './http-sessions.ts';
+import { runAdapter, type TenureContext } from '../http/adapter-context.ts';
+import { createHttpSessions, type HttpSessionsOptions } from '../http/sessions.ts';
 
-export type { TenureContext } from './http-sessions.ts';
+export type { TenureContext } from '../http/adapter-context.ts';
 
 /** Hono variables this middleware sets: `c.get('tenure')`, typed by the session data and `required`. */
 export interface TenureVariables<Data extends SessionData = Record<string, unknown>, Required extends boolean = false> {
@@ -35,13 +36,19 @@ export function tenureHono<Data extends SessionData = Record<string, unknown>, R
       {
         method: c.req.method,
         url: url.pathname + url.search,
-        header: (name) => c.req.header(name),
+        headers: c.req.header(),
         ip: options.getIp?.(c) ?? null,
-        scheme: url.protocol.replace(':', ''),
+        protocol: url.protocol.replace(':', ''),
+        host: url.host,
       },
       options,
-      (cookies) => {
-        for (const cookie of cookies) c.header('set-cookie', cookie, { append: true });
+      {
+        setCookie: (cookies) => {
+          for (const cookie of cookies) c.header('set-cookie', cookie, { append: true });
+        },
+        headers: (headers) => {
+          for (let i = 0; i < headers.length; i += 2) c.header(headers[i]!, headers[i + 1]!);
+        },
       },
     );
     if ('answer' in result) {

@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { SessionData, SessionManager } from '../core/session-manager.ts';
-import { createHttpSessions, runAdapter, type HttpRequestInfo, type HttpSessionsOptions, type TenureContext } from './http-sessions.ts';
+import { runAdapter, type TenureContext } from '../http/adapter-context.ts';
+import type { HttpRequest } from '../http/request.ts';
+import { createHttpSessions, type HttpSessionsOptions } from '../http/sessions.ts';
 
-export type { TenureContext } from './http-sessions.ts';
+export type { TenureContext } from '../http/adapter-context.ts';
 
 /**
  * Sessions for plain `node:http`. `load` answers the request's context, or null when it has already
@@ -24,8 +26,13 @@ export function createNodeSessions<Data extends SessionData = Record<string, unk
   const http = createHttpSessions(manager as SessionManager, options);
   return {
     async load(req: IncomingMessage, res: ServerResponse): Promise<TenureContext<Data, Required> | null> {
-      const result = await runAdapter<Data, Required>(http, nodeRequest(req), options, (cookies) => {
-        if (cookies.length > 0) res.appendHeader('set-cookie', [...cookies]);
+      const result = await runAdapter<Data, Required>(http, nodeRequest(req), options, {
+        setCookie: (cookies) => {
+          if (cookies.length > 0) res.appendHeader('set-cookie', [...cookies]);
+        },
+        headers: (headers) => {
+          for (let i = 0; i < headers.length; i += 2) res.setHeader(headers[i]!, headers[i + 1]!);
+        },
       });
       if ('context' in result) return result.context;
       const { status, body } = result.answer;
@@ -41,15 +48,13 @@ export function createNodeSessions<Data extends SessionData = Record<string, unk
   };
 }
 
-function nodeRequest(req: IncomingMessage): HttpRequestInfo {
+function nodeRequest(req: IncomingMessage): HttpRequest {
   return {
     method: req.method ?? 'GET',
     url: req.url ?? '/',
-    header: (name) => {
-      const value = req.headers[name];
-      return Array.isArray(value) ? value.join(', ') : value;
-    },
+    headers: req.headers,
     ip: req.socket.remoteAddress ?? null,
-    scheme: (req.socket as TLSSocket).encrypted === true ? 'https' : 'http',
+    protocol: (req.socket as TLSSocket).encrypted === true ? 'https' : 'http',
+    host: req.headers.host ?? '',
   };
 }

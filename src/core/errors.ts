@@ -104,11 +104,14 @@ export class DriverMissingError extends TenureError {
  */
 export class SessionRefusedError extends TenureError {
   readonly reason: string;
+  /** `Set-Cookie` values to send with the 401: the expiry of a presented cookie that can never work again. */
+  readonly setCookie: readonly string[];
 
-  constructor(reason: string, message: string) {
+  constructor(reason: string, message: string, setCookie: readonly string[] = []) {
     super('unauthorized', message);
     this.name = 'SessionRefusedError';
     this.reason = reason;
+    this.setCookie = setCookie;
   }
 
   /** The code clients see. */

@@ -1,9 +1,12 @@
 import { createServer } from 'node:http';
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { TenureError } from '../core/errors.ts';
-import type { ServerDeps } from './context.ts';
-import { describeError, errorLogFields } from './error-response.ts';
+import { SessionRefusedError, TenureError } from '../core/errors.ts';
+import { errorBody } from '../http/error-answer.ts';
+import { proxyTrust } from '../http/proxy-address.ts';
+import { REQUEST_LOG_SERIALIZERS } from '../http/request-log.ts';
+import { appendSetCookie, type ServerDeps } from './context.ts';
+import { serviceErrorAnswer } from './error-response.ts';
 import { answerClientError, notFoundHandler, routeMethods } from './protocol-errors.ts';
 import { requestIdOf } from './security-log.ts';
 import { withVerifyFastPath } from './verify-fast-path.ts';
@@ -38,20 +41,18 @@ export function logOptions(level: string): Record<string, unknown> {
       paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.password', '*.refresh_token', '*.access_token'],
       censor: '[redacted]',
     },
-    serializers: {
-      req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, path: req.url.split('?')[0], ip: req.ip }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
+    serializers: REQUEST_LOG_SERIALIZERS,
   };
 }
 
 /** The service as a Fastify instance, built from its dependencies (in-process tests use `app.inject`). */
 export async function buildApp(deps: ServerDeps, options: AppOptions = {}): Promise<FastifyInstance> {
-  const trusted = deps.config.trustedProxies;
+  // One trust rule for the router and the fast path, so both read a client's address alike.
+  const trust = proxyTrust(deps.config.trustedProxies);
   const app: FastifyInstance = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 65536,
-    trustProxy: trusted.length > 0 ? [...trusted] : false,
+    trustProxy: trust,
     // A client's X-Request-Id is honoured when sane, else one is made; every log line of the request
     // carries it as `request_id`, and the answer echoes it.
     genReqId: (req) => requestIdOf(req.headers['x-request-id']),
@@ -63,7 +64,7 @@ export async function buildApp(deps: ServerDeps, options: AppOptions = {}): Prom
     clientErrorHandler: answerClientError,
     // Fastify's own server settings, with forward-auth answered in front of its router.
     serverFactory: (handler, settings) => {
-      const server = createServer(withVerifyFastPath(deps, handler, { logger: () => app.log }));
+      const server = createServer(withVerifyFastPath(deps, handler, { logger: () => app.log, trust }));
       server.keepAliveTimeout = settings['keepAliveTimeout'] as number;
       server.requestTimeout = settings['requestTimeout'] as number;
       server.setTimeout(settings['connectionTimeout'] as number);
@@ -130,10 +131,10 @@ export async function buildApp(deps: ServerDeps, options: AppOptions = {}): Prom
   });
 
   function answerError(error: FastifyError | TenureError | Error, request: FastifyRequest, reply: FastifyReply): void {
-    const { status, code, message } = describeError(error);
-    if (status === 503) deps.metrics.storeErrors.inc();
-    if (status >= 500) request.log.error(errorLogFields(error), 'request failed');
-    void reply.code(status).send({ error: { code, message } });
+    const answer = serviceErrorAnswer(deps, request.log, error);
+    // A refused cookie that can never work again is expired with the 401 (docs/security.md, "Logout").
+    if (error instanceof SessionRefusedError) appendSetCookie(reply, error.setCookie);
+    void reply.code(answer.status).send(errorBody(answer));
   }
   app.setErrorHandler(answerError);
   app.setNotFoundHandler(notFoundHandler(routeMethods(app)));

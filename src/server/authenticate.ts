@@ -1,10 +1,10 @@
-import { sessionCookieHeaders } from '../core/cookie-header.ts';
 import { SessionRefusedError, TenureError } from '../core/errors.ts';
 import type { Policy } from '../core/policy.ts';
-import type { Session, Validation } from '../core/session-manager.ts';
-import { passiveAt, pathOf } from '../http/request-rules.ts';
-import { bearerOf, cookiesOf, headerOf, ownOrigin, requestContext, sessionCookieOf, type Authenticated, type RequestInfo, type ServerDeps } from './context.ts';
-import { csrfRejected, UNSAFE_METHODS } from './csrf.ts';
+import type { Session } from '../core/session-manager.ts';
+import type { LogoutRules } from '../http/logout.ts';
+import type { HttpRequest } from '../http/request.ts';
+import { validateRequest, type Authenticated, type RequestValidator } from '../http/validate-request.ts';
+import type { ServerDeps } from './context.ts';
 
 export interface AuthenticateOptions {
   readonly audience?: string;
@@ -31,60 +31,58 @@ export function optionalString(value: unknown, field: string): string | null {
 }
 
 /**
- * Finds and validates the request's credential: a bearer access token, else the audience's session
- * cookie. Counts as activity unless passive. Cookie-authenticated unsafe requests pass the CSRF check.
- * A hot session is answered synchronously (no promise) from the validated-session cache, so the
+ * Finds and validates the request's credential through the HTTP-session layer (`validateRequest`):
+ * a bearer access token, else the audience's session cookie; activity unless passive; CSRF on
+ * cookie-authenticated unsafe requests. A hot session is answered synchronously (no promise), so the
  * forward-auth fast path can answer without an await; callers that await get the same either way.
  */
-export function authenticate(deps: ServerDeps, request: RequestInfo, options: AuthenticateOptions = {}): Authenticated | Promise<Authenticated> {
+export function authenticate(deps: ServerDeps, request: HttpRequest, options: AuthenticateOptions = {}): Authenticated | Promise<Authenticated> {
   const policy = deps.policies.policyFor(null);
   return policy instanceof Promise ? policy.then((loaded) => authenticateUnder(deps, request, options, loaded)) : authenticateUnder(deps, request, options, policy);
 }
 
-function authenticateUnder(deps: ServerDeps, request: RequestInfo, options: AuthenticateOptions, policy: Policy): Authenticated | Promise<Authenticated> {
+function authenticateUnder(deps: ServerDeps, request: HttpRequest, options: AuthenticateOptions, policy: Policy): Authenticated | Promise<Authenticated> {
   const audience = options.audience ?? 'default';
-  const passive = options.passive ?? passiveAt(headerOf(request, 'tenure-passive'), options.path ?? pathOf(request.url), policy);
-  const context = requestContext(request);
-
-  const bearer = bearerOf(request);
-  if (bearer !== undefined) {
-    return deps.tokens.validateAccess(bearer, { audience, passive, context }).then((validation) => counted(deps, { validation, source: 'bearer', setCookie: [] }));
-  }
-  const read = sessionCookieOf(request, policy, audience);
-  if (!read.ok) {
-    return counted(deps, { validation: { ok: false, reason: read.reason, session: null }, source: read.reason === 'missing' ? 'none' : 'cookie', setCookie: [] });
-  }
-  if (UNSAFE_METHODS.has(request.method) && csrfRejected({ header: (name) => headerOf(request, name), ownOrigin: ownOrigin(request) }, deps.config.allowedOrigins)) {
-    throw new TenureError('csrf_rejected', 'cross-site request refused');
-  }
-  const validateOptions = { audience, passive, context };
-  const cached = deps.sessions.validateCached(read.value, validateOptions);
-  if (cached !== undefined) return fromCookie(deps, request, policy, cached);
-  return deps.sessions.validate(read.value, validateOptions).then((validation) => fromCookie(deps, request, policy, validation));
+  return validateRequest(serviceLayer(deps), request, policy, {
+    audience,
+    ...(options.passive === undefined ? {} : { passive: options.passive }),
+    ...(options.path === undefined ? {} : { path: options.path }),
+  });
 }
 
-/** A cookie's validation, with the renewed cookie to write back when there is one. */
-function fromCookie(deps: ServerDeps, request: RequestInfo, policy: Policy, validation: Validation): Authenticated {
-  const setCookie = validation.ok && validation.renewed !== null ? sessionCookieHeaders(policy, validation.renewed, cookiesOf(request)) : [];
-  if (setCookie.length > 0) deps.metrics.renewals.inc();
-  return counted(deps, { validation, source: 'cookie', setCookie });
-}
+const layers = new WeakMap<ServerDeps, RequestValidator & LogoutRules>();
 
-function counted(deps: ServerDeps, result: Authenticated): Authenticated {
-  const v = result.validation;
-  deps.metrics.countValidation(v.ok ? 'valid' : 'refused', v.ok ? '' : v.reason);
-  return result;
+/** The service's side of the HTTP-session layer: access tokens, CSRF on unsafe requests and logouts, metrics. */
+export function serviceLayer(deps: ServerDeps): RequestValidator & LogoutRules {
+  let layer = layers.get(deps);
+  if (layer === undefined) {
+    const csrf = { allowedOrigins: deps.config.allowedOrigins };
+    layer = {
+      sessions: deps.sessions,
+      validateBearer: (token, options) => deps.tokens.validateAccess(token, options),
+      csrfOnUnsafe: csrf,
+      csrf,
+      clearSiteData: deps.config.clearSiteData,
+      observe: ({ validation }) => {
+        deps.metrics.countValidation(validation.ok ? 'valid' : 'refused', validation.ok ? '' : validation.reason);
+        if (validation.ok && validation.renewed !== null) deps.metrics.renewals.inc();
+      },
+    };
+    layers.set(deps, layer);
+  }
+  return layer;
 }
 
 /** The signed-in session, or a 401 whose code is `session_<reason>`. */
-export async function requireSession(deps: ServerDeps, request: RequestInfo, options: AuthenticateOptions = {}): Promise<Authenticated & { readonly session: Session }> {
+export async function requireSession(deps: ServerDeps, request: HttpRequest, options: AuthenticateOptions = {}): Promise<Authenticated & { readonly session: Session }> {
   const auth = await authenticate(deps, request, options);
-  if (!auth.validation.ok) throw sessionRefused(auth.validation.reason);
+  if (!auth.validation.ok) throw sessionRefused(auth.validation.reason, auth.setCookie);
   return { ...auth, session: auth.validation.session };
 }
 
-export function sessionRefused(reason: string): SessionRefusedError {
-  return new SessionRefusedError(reason, reasonMessage(reason));
+/** The 401 for a refused credential; `setCookie` expires a cookie that can never work again (the error handler writes it). */
+export function sessionRefused(reason: string, setCookie: readonly string[] = []): SessionRefusedError {
+  return new SessionRefusedError(reason, reasonMessage(reason), setCookie);
 }
 
 function reasonMessage(reason: string): string {

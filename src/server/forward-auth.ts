@@ -1,7 +1,9 @@
-import { pathOf } from '../http/request-rules.ts';
-import { audienceFrom, authenticate, optionalString } from './authenticate.ts';
 import type { Session } from '../core/session-manager.ts';
-import { headerOf, type Authenticated, type RequestInfo, type ServerDeps } from './context.ts';
+import { headerOf, type HttpRequest } from '../http/request.ts';
+import { pathOf } from '../http/request-rules.ts';
+import type { Authenticated } from '../http/validate-request.ts';
+import { audienceFrom, authenticate, optionalString } from './authenticate.ts';
+import type { ServerDeps } from './context.ts';
 
 /**
  * Response headers as a flat list of lower-case names and values (`set-cookie` may repeat), shared
@@ -22,7 +24,7 @@ export interface ForwardAuthAnswer {
  * is passive. Shared by the Fastify route and the server's fast path, so both answer alike; a hot
  * session is answered without a promise (see `authenticate`). Bad query values throw a 400.
  */
-export function forwardAuth(deps: ServerDeps, request: RequestInfo, query: { readonly audience?: unknown; readonly org?: unknown }): ForwardAuthAnswer | Promise<ForwardAuthAnswer> {
+export function forwardAuth(deps: ServerDeps, request: HttpRequest, query: { readonly audience?: unknown; readonly org?: unknown }): ForwardAuthAnswer | Promise<ForwardAuthAnswer> {
   const audience = audienceFrom(query.audience);
   const org = optionalString(query.org, 'org');
   const original = headerOf(request, 'x-original-uri') ?? headerOf(request, 'x-forwarded-uri');
@@ -32,12 +34,16 @@ export function forwardAuth(deps: ServerDeps, request: RequestInfo, query: { rea
 
 function answerOf(auth: Authenticated, org: string | null): ForwardAuthAnswer {
   const v = auth.validation;
-  if (!v.ok) return { status: 401, headers: refusedHeaders(v.reason) };
+  if (!v.ok) return { status: 401, headers: withCookies(refusedHeaders(v.reason), auth.setCookie) };
   const session = v.session;
   // A session of another organization is refused like one of another audience (README: our reading).
   if (org !== null && session.org !== org) return { status: 401, headers: refusedHeaders('audience') };
-  const headers = signedInHeaders(session);
-  return { status: 200, headers: auth.setCookie.length > 0 ? [...headers, ...auth.setCookie.flatMap((cookie) => ['set-cookie', cookie])] : headers };
+  return { status: 200, headers: withCookies(signedInHeaders(session), auth.setCookie) };
+}
+
+/** The answer's headers with `Set-Cookie` for a renewed credential, or the expiry of a refused one. */
+function withCookies(headers: AnswerHeaders, setCookie: readonly string[]): AnswerHeaders {
+  return setCookie.length > 0 ? [...headers, ...setCookie.flatMap((cookie) => ['set-cookie', cookie])] : headers;
 }
 
 /** The answer's headers as an object (`set-cookie` a list), for Fastify's `reply.headers`. */

@@ -3,7 +3,8 @@ import { TenureError } from '../core/errors.ts';
 import type { Session } from '../core/session-manager.ts';
 import { isApiKeyShaped, verifyApiKey } from './api-keys.ts';
 import { authenticate } from './authenticate.ts';
-import { bearerOf, type ServerDeps } from './context.ts';
+import { bearerOf } from '../http/credential.ts';
+import type { ServerDeps } from './context.ts';
 
 export type Admin = { readonly kind: 'key'; readonly id: string } | { readonly kind: 'session'; readonly session: Session };
 

@@ -1,10 +1,12 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import type { TLSSocket } from 'node:tls';
-import proxyAddr from '@fastify/proxy-addr';
 import type { FastifyBaseLogger } from 'fastify';
+import { errorBody } from '../http/error-answer.ts';
+import { clientOf, type ProxyTrust } from '../http/proxy-address.ts';
+import type { HttpRequest } from '../http/request.ts';
+import { REQUEST_COMPLETED, requestLogLine } from '../http/request-log.ts';
 import { isLogoutRequest } from '../http/request-rules.ts';
-import type { RequestInfo, ServerDeps } from './context.ts';
-import { describeError, errorLogFields } from './error-response.ts';
+import type { ServerDeps } from './context.ts';
+import { serviceErrorAnswer } from './error-response.ts';
 import { forwardAuth, type AnswerHeaders } from './forward-auth.ts';
 import { saneRequestId } from './security-log.ts';
 
@@ -15,6 +17,8 @@ const REQUEST_LOG_LEVELS = new Set(['trace', 'debug', 'info']);
 export interface VerifyFastPathOptions {
   /** Fastify's logger, read per request: the app that owns it is built after its server. */
   readonly logger: () => FastifyBaseLogger | undefined;
+  /** The router's proxy trust rule (`proxyTrust`), so both read a client's address alike. */
+  readonly trust: ProxyTrust | false;
 }
 
 type VerifyQuery = { audience?: string; org?: string };
@@ -28,7 +32,7 @@ type VerifyQuery = { audience?: string; org?: string };
  * a configured logout argument, a request carrying an `Origin` when CORS is on.
  */
 export function withVerifyFastPath(deps: ServerDeps, fallback: RequestListener, options: VerifyFastPathOptions): RequestListener {
-  const client = clientReader(deps.config.trustedProxies);
+  const trust = options.trust;
   const cors = deps.config.corsOrigins.length > 0;
 
   const finish = (req: IncomingMessage, url: string, status: number, started: number): void => {
@@ -36,10 +40,7 @@ export function withVerifyFastPath(deps: ServerDeps, fallback: RequestListener, 
     const log = options.logger();
     if (log !== undefined && REQUEST_LOG_LEVELS.has(log.level)) {
       const id = saneRequestId(req.headers['x-request-id']);
-      log.info(
-        { ...(id === null ? {} : { request_id: id }), req: { method: 'GET', url, ip: client(req).ip }, res: { statusCode: status }, responseTime: performance.now() - started },
-        'request completed',
-      );
+      log.info(requestLogLine(id, { method: 'GET', url, ip: clientOf(req, trust).ip }, status, performance.now() - started), REQUEST_COMPLETED);
     }
   };
   const failed = (req: IncomingMessage, res: ServerResponse, url: string, error: unknown, started: number): void => {
@@ -49,7 +50,7 @@ export function withVerifyFastPath(deps: ServerDeps, fallback: RequestListener, 
   /** Answers, synchronously when the session is hot (no await between the request and its answer). */
   const answer = (req: IncomingMessage, res: ServerResponse, url: string, query: VerifyQuery, started: number): void => {
     try {
-      const request: RequestInfo = { method: 'GET', url, headers: req.headers, ...client(req) };
+      const request: HttpRequest = { method: 'GET', url, headers: req.headers, ...clientOf(req, trust) };
       const result = forwardAuth(deps, request, query);
       if (!(result instanceof Promise)) {
         writeEmpty(res, result.status, result.headers);
@@ -122,46 +123,15 @@ function writeEmpty(res: ServerResponse, status: number, headers: AnswerHeaders)
   res.end();
 }
 
-/** The error handler's answer (`app.ts`), for an error met on the fast path; answers the status. */
+/** The router's error answer (`serviceErrorAnswer`, as `app.ts` answers), for an error met on the fast path; answers the status. */
 function writeError(res: ServerResponse, error: Error, deps: ServerDeps, log: FastifyBaseLogger | undefined): number {
-  const { status, code, message } = describeError(error);
-  if (status === 503) deps.metrics.storeErrors.inc();
-  if (status >= 500) log?.error(errorLogFields(error), 'request failed');
+  const answer = serviceErrorAnswer(deps, log, error);
   if (res.headersSent) {
     res.destroy();
-    return status;
+    return answer.status;
   }
-  const body = JSON.stringify({ error: { code, message } });
-  res.writeHead(status, { 'cache-control': 'no-store', 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) });
+  const body = JSON.stringify(errorBody(answer));
+  res.writeHead(answer.status, { 'cache-control': 'no-store', 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) });
   res.end(body);
-  return status;
-}
-
-/**
- * The client's address, scheme and host as Fastify's `trustProxy` reads them (same library, same
- * trust list): forwarded headers count only when the peer is a trusted proxy.
- */
-function clientReader(trusted: readonly string[]): (req: IncomingMessage) => Pick<RequestInfo, 'ip' | 'protocol' | 'host'> {
-  const direct = (req: IncomingMessage) => ({
-    ip: req.socket.remoteAddress ?? '',
-    protocol: (req.socket as TLSSocket).encrypted === true ? 'https' : 'http',
-    host: req.headers.host ?? '',
-  });
-  if (trusted.length === 0) return direct;
-  const trust = proxyAddr.compile([...trusted]);
-  return (req) => {
-    const own = direct(req);
-    const addresses = proxyAddr.all(req, trust);
-    const viaProxy = trust(own.ip, 0);
-    const forwarded = (name: string): string | undefined => {
-      const value = req.headers[name];
-      if (!viaProxy || typeof value !== 'string' || value === '') return undefined;
-      return value.slice(value.lastIndexOf(',') + 1).trim();
-    };
-    return {
-      ip: addresses[addresses.length - 1] ?? own.ip,
-      protocol: forwarded('x-forwarded-proto') ?? own.protocol,
-      host: forwarded('x-forwarded-host') ?? own.host,
-    };
-  };
+  return answer.status;
 }

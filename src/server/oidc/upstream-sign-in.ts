@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import * as client from 'openid-client';
 import { TenureError } from '../../core/errors.ts';
 import type { Issued } from '../../core/session-manager.ts';
-import type { ServerDeps, RequestInfo } from '../context.ts';
-import { requestContext, ownOrigin } from '../context.ts';
+import { ownOrigin, requestContext, type HttpRequest } from '../../http/request.ts';
+import type { ServerDeps } from '../context.ts';
 import type { FederationStore } from '../federation-store.ts';
 import type { RelyingParty } from './relying-party.ts';
 import type { SignInState } from './state-cookie.ts';
@@ -24,7 +24,7 @@ export interface SignInRequest {
 }
 
 /** The callback URL registered at the provider: configured, or this service's own origin. */
-export function redirectUriOf(party: RelyingParty, request: RequestInfo): string {
+export function redirectUriOf(party: RelyingParty, request: HttpRequest): string {
   return party.provider.redirectUri ?? `${ownOrigin(request)}/auth/oidc/${party.provider.name}/callback`;
 }
 
@@ -45,7 +45,7 @@ export function sameOriginPath(value: string | null): string {
  * Starts a sign-in: the authorization request (code flow, PKCE S256, `state` and `nonce`, OpenID
  * Connect Core 1.0 section 3.1.2.1) and the state the callback needs.
  */
-export async function beginSignIn(party: RelyingParty, request: RequestInfo, input: SignInRequest, now: number): Promise<{ readonly location: string; readonly state: SignInState }> {
+export async function beginSignIn(party: RelyingParty, request: HttpRequest, input: SignInRequest, now: number): Promise<{ readonly location: string; readonly state: SignInState }> {
   const configuration = await party.configuration();
   const codeVerifier = client.randomPKCECodeVerifier();
   const state: SignInState = {
@@ -79,7 +79,7 @@ export async function finishSignIn(
   deps: ServerDeps,
   store: FederationStore,
   party: RelyingParty,
-  request: RequestInfo,
+  request: HttpRequest,
   state: SignInState,
   /** Ends the session the request already carries, just before the new one is created (OWASP ASVS 7.2.4). */
   endPrevious: () => Promise<void>,

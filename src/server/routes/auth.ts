@@ -1,11 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { CreateSessionInput, Validation } from '../../core/session-manager.ts';
-import { clearSessionCookieHeaders, sessionCookieHeaders } from '../../core/cookie-header.ts';
+import type { CreateSessionInput } from '../../core/session-manager.ts';
+import { sessionCookieHeaders } from '../../core/cookie-header.ts';
 import { TenureError } from '../../core/errors.ts';
-import { isLogoutRequest, pathOf } from '../../http/request-rules.ts';
-import { audienceFrom, optionalString, requireSession } from '../authenticate.ts';
-import { appendSetCookie, bearerOf, cookiesOf, headerOf, ownOrigin, requestContext, sessionCookieOf, type ServerDeps } from '../context.ts';
-import { csrfRejected } from '../csrf.ts';
+import { cookiesOf } from '../../http/credential.ts';
+import { refuseCrossSite } from '../../http/csrf.ts';
+import { logoutRequest } from '../../http/logout.ts';
+import { headerOf, requestContext } from '../../http/request.ts';
+import { isLogoutRequest } from '../../http/request-rules.ts';
+import { presentedSession } from '../../http/validate-request.ts';
+import { audienceFrom, optionalString, requireSession, serviceLayer } from '../authenticate.ts';
+import { appendSetCookie, type ServerDeps } from '../context.ts';
 import { forwardAuth, headersObject } from '../forward-auth.ts';
 import { logSecurityEvent, type SecurityLogger } from '../security-log.ts';
 import { SESSION_JSON_SCHEMA, sessionJson } from '../session-json.ts';
@@ -73,28 +77,16 @@ export function authRoutes(app: FastifyInstance, deps: ServerDeps): void {
     }
   };
 
-  /** The session the request presents (bearer first, else the audience's cookie), checked passively; undefined without one. */
-  const presentedSession = async (request: FastifyRequest, audience: string): Promise<Validation | undefined> => {
-    const bearer = bearerOf(request);
-    if (bearer !== undefined) return deps.tokens.validateAccess(bearer, { audience, passive: true, context: requestContext(request) });
-    const read = sessionCookieOf(request, await deps.policies.policyFor(null), audience);
-    return read.ok ? deps.sessions.validate(read.value, { audience, passive: true, context: requestContext(request) }) : undefined;
-  };
-
+  /** The one logout (`logoutRequest`): ending the session also deletes its refresh tokens. */
   const logout = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const query = request.query as Record<string, unknown> | undefined;
     const audience = audienceFrom(query?.['audience']);
     const policy = await deps.policies.policyFor(null);
-    const cookies = cookiesOf(request);
-    if (bearerOf(request) === undefined && sessionCookieOf(request, policy, audience).ok) {
-      if (csrfRejected({ header: (name) => headerOf(request, name), ownOrigin: ownOrigin(request) }, deps.config.allowedOrigins)) {
-        throw new TenureError('csrf_rejected', 'cross-site request refused');
-      }
-    }
-    const validation = await presentedSession(request, audience);
-    if (validation?.ok === true) await endSession(deps, validation.session.id, 'logout', request.log, { subject: validation.session.subject });
-    appendSetCookie(reply, clearSessionCookieHeaders(policy, audience, cookies));
-    if (deps.config.clearSiteData) reply.header('clear-site-data', '"cookies", "storage"');
+    const out = await logoutRequest(serviceLayer(deps), request, policy, audience, (session) =>
+      endSession(deps, session.id, 'logout', request.log, { subject: session.subject }),
+    );
+    appendSetCookie(reply, out.setCookie);
+    for (let i = 0; i < out.headers.length; i += 2) void reply.header(out.headers[i]!, out.headers[i + 1]!);
     await reply.code(204).send();
   };
 
@@ -113,9 +105,7 @@ export function authRoutes(app: FastifyInstance, deps: ServerDeps): void {
       },
     },
     async (request, reply) => {
-      if (csrfRejected({ header: (name) => headerOf(request, name), ownOrigin: ownOrigin(request) }, deps.config.allowedOrigins)) {
-        throw new TenureError('csrf_rejected', 'cross-site login refused');
-      }
+      refuseCrossSite(request, { allowedOrigins: deps.config.allowedOrigins }, 'login');
       const body = (request.body ?? {}) as Record<string, unknown>;
       const basic = basicCredentials(headerOf(request, 'authorization'));
       const username = basic?.username ?? body['username'];
@@ -157,7 +147,7 @@ export function authRoutes(app: FastifyInstance, deps: ServerDeps): void {
 
       // A login on a request that carries a session ends that session (fixation, OWASP ASVS 7.2.4), first,
       // so that it does not count against the subject's session limit.
-      const previous = (await presentedSession(request, audience))?.session ?? null;
+      const previous = (await presentedSession(serviceLayer(deps), request, await deps.policies.policyFor(null), audience))?.session ?? null;
       if (previous !== null) await endSession(deps, previous.id, 'self', request.log, { subject: previous.subject });
       const issued = await createSession(request.log, { subject: user.id, audience, org, remember, context: requestContext(request) });
       deps.metrics.logins.inc({ result: 'success' });

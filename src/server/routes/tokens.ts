@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { TenureError } from '../../core/errors.ts';
-import { requestContext, type ServerDeps } from '../context.ts';
+import { requestContext } from '../../http/request.ts';
+import type { ServerDeps } from '../context.ts';
 import { logSecurityEvent } from '../security-log.ts';
 import { sessionJson } from '../session-json.ts';
 
