@@ -28,7 +28,8 @@ export interface RequestValidator {
 }
 
 export interface ValidateRequestOptions {
-  readonly audience: string;
+  /** @default 'default' */
+  readonly audience?: string;
   /** Force passive; otherwise `Tenure-Passive: 1` or a `passive_paths` match on `path`. */
   readonly passive?: boolean;
   /** The path checked against `passive_paths` (forward-auth passes the original one). @default the request's */
@@ -44,7 +45,7 @@ export interface ValidateRequestOptions {
  * @throws TenureError `csrf_rejected` for a cross-site cookie-authenticated unsafe request, when checked.
  */
 export function validateRequest(layer: RequestValidator, request: HttpRequest, policy: Policy, options: ValidateRequestOptions): Authenticated | Promise<Authenticated> {
-  const audience = options.audience;
+  const audience = options.audience ?? 'default';
   const passive = options.passive ?? passiveAt(headerOf(request, 'tenure-passive'), options.path ?? pathOf(request.url), policy);
   const context = requestContext(request);
   const bearer = layer.validateBearer === undefined ? undefined : bearerOf(request);

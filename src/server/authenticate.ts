@@ -3,16 +3,10 @@ import type { Policy } from '../core/policy.ts';
 import type { Session } from '../core/session-manager.ts';
 import type { LogoutRules } from '../http/logout.ts';
 import type { HttpRequest } from '../http/request.ts';
-import { validateRequest, type Authenticated, type RequestValidator } from '../http/validate-request.ts';
+import { validateRequest, type Authenticated, type RequestValidator, type ValidateRequestOptions } from '../http/validate-request.ts';
 import type { ServerDeps } from './context.ts';
 
-export interface AuthenticateOptions {
-  readonly audience?: string;
-  /** Force passive; otherwise `Tenure-Passive: 1` or a `passive_paths` match on `path`. */
-  readonly passive?: boolean;
-  /** The path checked against `passive_paths` (forward-auth passes the original one). */
-  readonly path?: string;
-}
+export type AuthenticateOptions = ValidateRequestOptions;
 
 const AUDIENCE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
@@ -42,12 +36,7 @@ export function authenticate(deps: ServerDeps, request: HttpRequest, options: Au
 }
 
 function authenticateUnder(deps: ServerDeps, request: HttpRequest, options: AuthenticateOptions, policy: Policy): Authenticated | Promise<Authenticated> {
-  const audience = options.audience ?? 'default';
-  return validateRequest(serviceLayer(deps), request, policy, {
-    audience,
-    ...(options.passive === undefined ? {} : { passive: options.passive }),
-    ...(options.path === undefined ? {} : { path: options.path }),
-  });
+  return validateRequest(serviceLayer(deps), request, policy, options);
 }
 
 const layers = new WeakMap<ServerDeps, RequestValidator & LogoutRules>();
