@@ -2,7 +2,7 @@ import { createLifecycle } from './lifecycle/context.ts';
 import { create } from './lifecycle/create.ts';
 import { destroy, endMany, regenerate, revokeSubject } from './lifecycle/revoke.ts';
 import type { SessionData, SessionManager, SessionManagerOptions } from './lifecycle/types.ts';
-import { checkSession, validate, validateCached } from './lifecycle/validate.ts';
+import { checkSession, validateCached, validateNow } from './lifecycle/validate.ts';
 import { get, list, setData } from './lifecycle/view.ts';
 
 export type * from './lifecycle/types.ts';
@@ -32,7 +32,8 @@ function buildSessionManager(options: SessionManagerOptions): SessionManager {
   const lc = createLifecycle(options);
   return {
     create: (input) => create(lc, input),
-    validate: (value, opts) => validate(lc, value, opts),
+    validate: async (value, opts) => validateNow(lc, value, opts),
+    validateNow: (value, opts) => validateNow(lc, value, opts),
     validateCached: (value, opts) => validateCached(lc, value, opts),
     checkSession: (id, opts) => checkSession(lc, id, opts),
     regenerate: (session, opts) => regenerate(lc, session, opts),

@@ -155,6 +155,12 @@ export interface SessionManager<Data extends SessionData = Record<string, unknow
    */
   validateCached(credential: string | undefined | null, options?: ValidateOptions): Validation<Data> | undefined;
   /**
+   * `validate`, answered synchronously (a `Validation`, not a promise) when the validated-session cache
+   * decides it, else a promise of the same answer: one cache read and one policy resolution either way,
+   * where `validateCached` then `validate` read the cache twice. For servers that answer without an await.
+   */
+  validateNow(credential: string | undefined | null, options?: ValidateOptions): Validation<Data> | Promise<Validation<Data>>;
+  /**
    * Checks a session by id, for credentials that name it themselves (access and refresh tokens): the
    * same checks as `validate` after the credential; activity touches, and `renew` (a refresh) restarts
    * the rolling period. `audience` defaults to the session's own.

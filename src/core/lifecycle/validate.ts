@@ -1,6 +1,7 @@
 import { parseCookieCredential, parseServerCredential, type ParsedCredential } from '../credential.ts';
 import type { TimeoutReason } from '../lifecycle-events.ts';
 import { cookieNameFor, type Policy } from '../policy.ts';
+import type { CachedSession } from '../session-cache.ts';
 import type { RefusalReason, SessionRecord } from '../session.ts';
 import { expiredReason, renewalDue, touchDue } from '../timeouts.ts';
 import { bindingHolds } from './binding.ts';
@@ -10,60 +11,151 @@ import { recordEnd } from './revoke.ts';
 import type { Session, ValidateOptions, Validation } from './types.ts';
 import { shown } from './view.ts';
 
-/** Checks a credential under the policy in force; counts as activity unless passive. Never throws for bad input. */
-export async function validate(lc: Lifecycle, value: string | undefined | null, opts: ValidateOptions = {}): Promise<Validation> {
+/**
+ * `validate`, answered without a promise when the validated-session cache decides it (a hot session
+ * with nothing to write, or a refusal the cached row proves). Either way one cache read, one policy
+ * resolution and one judgement of the row serve the request.
+ */
+export function validateNow(lc: Lifecycle, value: string | undefined | null, opts: ValidateOptions = {}): Validation | Promise<Validation> {
   if (value === undefined || value === null || value === '') return refuse('missing');
   const audience = opts.audience ?? 'default';
-  const quick = validateCached(lc, value, opts);
-  if (quick !== undefined) return quick;
   const cached = lc.cache?.get(value, audience);
-  if (cached !== undefined) {
-    const fromCache = await evaluate(lc, cached.record, audience, opts, cached.credential, null, { key: value, hit: true, subject: cached.subject });
-    // A timeout is never decided on a cached row: the store may know of activity or a renewal since.
-    if (fromCache !== null) return fromCache;
-  }
-  const envPolicy = await lc.policyFor(null);
-  const parsed = parse(lc, value, envPolicy, audience);
-  if (!parsed.ok) return refuse(parsed.reason);
-
-  let record: SessionRecord | null;
-  let generation: number | undefined;
-  if (parsed.mode === 'server') record = await lc.store.findByTokenHash(parsed.hash);
-  else if (lc.store.getWithGeneration === undefined) record = await lc.store.get(parsed.state.s);
-  else ({ record, generation } = (await lc.store.getWithGeneration(parsed.state.s)) ?? { record: null });
-  if (record === null) return refuse('unknown');
-  const isCurrent = record.tokenHash === parsed.hash;
-  if (!isCurrent && record.prevTokenHash !== parsed.hash) return refuse('unknown');
-  return (await evaluate(lc, record, audience, opts, { parsed, isCurrent }, envPolicy, { key: value, hit: false, subject: undefined, generation }))!;
+  if (cached === undefined) return fromStore(lc, value, audience, opts, null);
+  const policy = lc.policyFor(cached.record.org);
+  if (policy instanceof Promise) return policy.then((resolved) => afterCache(lc, value, audience, opts, cached, resolved));
+  return afterCache(lc, value, audience, opts, cached, policy);
 }
 
-/**
- * `validate` answered synchronously from the validated-session cache, when it can be decided there;
- * undefined otherwise.
- */
+/** `validate` when the cache alone decides it; undefined otherwise (not cached, a timeout passed, a write due). */
 export function validateCached(lc: Lifecycle, value: string | undefined | null, opts: ValidateOptions = {}): Validation | undefined {
   if (lc.cache === null || value === undefined || value === null || value === '') return undefined;
-  const audience = opts.audience ?? 'default';
-  const cached = lc.cache.get(value, audience);
+  const cached = lc.cache.get(value, opts.audience ?? 'default');
   if (cached === undefined) return undefined;
   const policy = lc.policyFor(cached.record.org);
   if (policy instanceof Promise) return undefined;
+  const answer = judgeCached(lc, cached, opts, policy, lc.clock());
+  return 'ok' in answer ? answer : undefined;
+}
+
+/** Checks a session by id, for credentials that name it themselves (access and refresh tokens); `renew` is a refresh. */
+export async function checkSession(lc: Lifecycle, id: string, opts: ValidateOptions & { readonly renew?: boolean } = {}): Promise<Validation> {
+  const read = await lc.store.get(id);
+  if (read === null) return refuse('unknown');
+  const policy = await lc.policyFor(read.org);
   const now = lc.clock();
-  const verdict = judge(lc, cached.record, audience, opts, cached.credential, policy, now, cached.subject);
-  // An expired cached row is never refused from the cache: the store may know of activity since.
+  const record = lc.activityWriter.merged(read, policy);
+  const verdict = judge(lc, record, opts.audience ?? record.audience, opts, null, policy, now, undefined);
   if ('refused' in verdict) return verdict.refused;
-  if ('expired' in verdict || !quiet(cached.record, policy, opts, now)) return undefined;
+  if ('expired' in verdict) return ended(lc, record, verdict, policy);
+  const result = await act(lc, record, verdict.session, opts, null, policy, now, null);
+  if (!result.ok || opts.renew !== true || opts.passive === true) return result;
+  return refresh(lc, read, policy, result);
+}
+
+type Cached = CachedSession<CredentialOnRow>;
+
+/** A cached row judged: a refusal, or a success with nothing to write, answered at once; else what is left to do. */
+function judgeCached(lc: Lifecycle, cached: Cached, opts: ValidateOptions, policy: Policy, now: number): Validation | { readonly expired: true } | { readonly due: Session } {
+  const verdict = judge(lc, cached.record, cached.audience, opts, cached.credential, policy, now, cached.subject);
+  if ('refused' in verdict) return verdict.refused;
+  // An expired cached row is never refused from the cache: the store may know of activity since.
+  if ('expired' in verdict) return EXPIRED;
+  if (!quiet(cached.record, policy, opts, now)) return { due: verdict.session };
   if (opts.passive !== true) lc.activityWriter.note(cached.record, policy, now);
   return { ok: true, session: verdict.session, renewed: null };
 }
 
-/** Checks a session by id, for credentials that name it themselves (access and refresh tokens). */
-export async function checkSession(lc: Lifecycle, id: string, opts: ValidateOptions & { readonly renew?: boolean } = {}): Promise<Validation> {
-  const record = await lc.store.get(id);
-  if (record === null) return refuse('unknown');
-  const result = (await evaluate(lc, record, opts.audience ?? record.audience, opts, null, null, null))!;
-  if (!result.ok || opts.renew !== true || opts.passive === true) return result;
-  return refresh(lc, record, await lc.policyFor(record.org), result);
+const EXPIRED = { expired: true } as const;
+
+function afterCache(lc: Lifecycle, value: string, audience: string, opts: ValidateOptions, cached: Cached, policy: Policy): Validation | Promise<Validation> {
+  const now = lc.clock();
+  const answer = judgeCached(lc, cached, opts, policy, now);
+  if ('ok' in answer) return answer;
+  if ('due' in answer) return act(lc, cached.record, answer.due, opts, cached.credential, policy, now, { key: value, audience, hit: true });
+  // A timeout is never decided on a cached row: the store may know of activity or a renewal since. The
+  // store is asked with the credential the cache parsed, for the same session (the same organization).
+  lc.cache?.invalidate({ kind: 'session', id: cached.record.id });
+  return fromStore(lc, value, audience, opts, { parsed: cached.credential.parsed, org: cached.record.org, policy });
+}
+
+/**
+ * The credential read (unless the cache already did), its row from the store, then the checks and
+ * the activity; a confirmed current credential is cached for the next request. `known` is what a
+ * cache hit already had: the parsed credential, and the policy of the session's organization.
+ */
+async function fromStore(
+  lc: Lifecycle,
+  value: string,
+  audience: string,
+  opts: ValidateOptions,
+  known: { readonly parsed: Extract<ParsedCredential, { ok: true }>; readonly org: string | null; readonly policy: Policy } | null,
+): Promise<Validation> {
+  let parsed: ParsedCredential;
+  let resolved: { readonly org: string | null; readonly policy: Policy };
+  if (known === null) {
+    resolved = { org: null, policy: await lc.policyFor(null) };
+    parsed = parse(lc, value, resolved.policy, audience);
+    if (!parsed.ok) return refuse(parsed.reason);
+  } else {
+    ({ parsed } = known);
+    resolved = known;
+  }
+  let read: SessionRecord | null;
+  let generation: number | undefined;
+  if (parsed.mode === 'server') read = await lc.store.findByTokenHash(parsed.hash);
+  else if (lc.store.getWithGeneration === undefined) read = await lc.store.get(parsed.state.s);
+  else ({ record: read, generation } = (await lc.store.getWithGeneration(parsed.state.s)) ?? { record: null });
+  if (read === null) return refuse('unknown');
+  const isCurrent = read.tokenHash === parsed.hash;
+  if (!isCurrent && read.prevTokenHash !== parsed.hash) return refuse('unknown');
+  // The environment's policy read the credential; an organization's session is judged under its own.
+  const policy = read.org === resolved.org ? resolved.policy : await lc.policyFor(read.org);
+  const now = lc.clock();
+  // A row read from the store is judged with the activity this node has seen and not yet written.
+  const record = lc.activityWriter.merged(read, policy);
+  const credential = { parsed, isCurrent };
+  const verdict = judge(lc, record, audience, opts, credential, policy, now, parsed.mode === 'cookie' ? parsed.state.u : undefined);
+  if ('refused' in verdict) return verdict.refused;
+  if ('expired' in verdict) return ended(lc, record, verdict, policy);
+  if (parsed.mode === 'cookie' && parsed.state.g < (generation ?? (await lc.store.getGeneration(record.subjectKey)))) {
+    return refuse('revoked', verdict.session);
+  }
+  return act(lc, record, verdict.session, opts, credential, policy, now, { key: value, audience, hit: false });
+}
+
+/** A timeout passed on a row the store confirmed: its end is written once, and the request refused. */
+async function ended(lc: Lifecycle, record: SessionRecord, verdict: { readonly expired: TimeoutReason; readonly session: Session }, policy: Policy): Promise<Validation> {
+  await recordEnd(lc, record, verdict.expired, policy);
+  return refuse(verdict.expired, verdict.session);
+}
+
+/**
+ * The request's activity on a judged row: none when passive, a renewal when due, else a touch. A
+ * current credential's row is kept in the cache (`caching`: where the row came from).
+ */
+async function act(
+  lc: Lifecycle,
+  record: SessionRecord,
+  session: Session,
+  opts: ValidateOptions,
+  credential: CredentialOnRow | null,
+  policy: Policy,
+  now: number,
+  caching: { readonly key: string; readonly audience: string; readonly hit: boolean } | null,
+): Promise<Validation> {
+  let result: Validation;
+  let current: SessionRecord | null = record;
+  if (opts.passive === true) result = { ok: true, session, renewed: null };
+  else if (credential === null) [result, current] = await touchOnly(lc, record, policy, session, now);
+  else [result, current] = await activity(lc, record, credential.parsed, credential.isCurrent, policy, session, now);
+
+  const cache = lc.cache;
+  if (cache !== null && caching !== null && credential !== null && credential.isCurrent) {
+    if (current === null) cache.invalidate({ kind: 'session', id: record.id });
+    else if (!caching.hit) cache.set(caching.key, caching.audience, current, credential, session.subject);
+    else if (current !== record) cache.update(current);
+  }
+  return result;
 }
 
 function parse(lc: Lifecycle, value: string, policy: Policy, audience: string): ParsedCredential {
@@ -106,54 +198,4 @@ function judge(
 /** Nothing to write for this request: passive, or activity with neither a renewal nor a touch due. */
 function quiet(record: SessionRecord, policy: Policy, opts: ValidateOptions, now: number): boolean {
   return opts.passive === true || (!renewalDue(record, policy, now) && !touchDue(record, policy, now));
-}
-
-/**
- * Everything after the credential named a row: policy, audience, end, timeouts, binding, activity.
- * `caching` says where the row came from: a cache hit skips what the store confirmed (the
- * generation) and answers null instead of a refusal, so the caller asks the store; a confirmed
- * current credential is cached for the next request. Null only ever comes from a hit.
- */
-async function evaluate(
-  lc: Lifecycle,
-  read: SessionRecord,
-  audience: string,
-  opts: ValidateOptions,
-  credential: CredentialOnRow | null,
-  envPolicy: Policy | null,
-  caching: { readonly key: string; readonly hit: boolean; readonly subject: string | undefined; readonly generation?: number | undefined } | null,
-): Promise<Validation | null> {
-  const { cache, activityWriter } = lc;
-  let record = read;
-  const policy = record.org === null && envPolicy !== null ? envPolicy : await lc.policyFor(record.org);
-  const now = lc.clock();
-  const parsed = credential?.parsed;
-  // A row read from the store is judged with the activity this node has seen and not yet written.
-  if (caching?.hit !== true) record = activityWriter.merged(record, policy);
-  const verdict = judge(lc, record, audience, opts, credential, policy, now, caching?.subject ?? (parsed?.mode === 'cookie' ? parsed.state.u : undefined));
-  if ('refused' in verdict) return verdict.refused;
-  const session = verdict.session;
-  if ('expired' in verdict && caching?.hit === true) {
-    cache?.invalidate({ kind: 'session', id: record.id });
-    return null;
-  }
-  if ('expired' in verdict) {
-    await recordEnd(lc, record, verdict.expired, policy);
-    return refuse(verdict.expired, session);
-  }
-  if (caching?.hit !== true && parsed?.mode === 'cookie' && parsed.state.g < (caching?.generation ?? (await lc.store.getGeneration(record.subjectKey)))) {
-    return refuse('revoked', session);
-  }
-  let result: Validation;
-  let current: SessionRecord | null = record;
-  if (opts.passive === true) result = { ok: true, session, renewed: null };
-  else if (credential === null) [result, current] = await touchOnly(lc, record, policy, session, now);
-  else [result, current] = await activity(lc, record, credential.parsed, credential.isCurrent, policy, session, now);
-
-  if (cache !== null && caching !== null && credential !== null && credential.isCurrent) {
-    if (current === null) cache.invalidate({ kind: 'session', id: record.id });
-    else if (!caching.hit) cache.set(caching.key, audience, current, credential, session.subject);
-    else if (current !== record) cache.update(current);
-  }
-  return result;
 }
