@@ -28,6 +28,7 @@ export interface SealedState {
   readonly g: number;
 }
 
+/** The session cookie a sealed credential is for: its name is the seal's label. */
 export interface CredentialContext {
   readonly cookieName: string;
   readonly audience: string;
@@ -51,7 +52,7 @@ export function serverSuccessor(ring: KeyRing, id: Uint8Array, version: TokenVer
 }
 
 export function parseCookieCredential(ring: KeyRing, value: string, context: CredentialContext): ParsedCredential {
-  const opened = openValue(ring, value, context);
+  const opened = openValue(ring, value, { label: context.cookieName, audience: context.audience });
   if (!opened.ok) return opened;
   const state = decodeState(opened.plaintext);
   // Authentic bytes that do not decode are our own bug or an old format: refuse, never throw.
@@ -65,7 +66,7 @@ export function sealCookieCredential(
   context: CredentialContext,
   random: Random,
 ): { readonly value: string; readonly hash: string } {
-  const value = sealValue(ring, Buffer.from(JSON.stringify(state), 'utf8'), context, random);
+  const value = sealValue(ring, Buffer.from(JSON.stringify(state), 'utf8'), { label: context.cookieName, audience: context.audience }, random);
   return { value, hash: renewalMarker(state.s, state.r) };
 }
 

@@ -7,10 +7,11 @@ import type { Random } from './random.ts';
  * base64url(version 0x01 | kid 4 | salt 16 | ciphertext | tag 16), AES-256-GCM. The key and IV of each
  * seal come from HKDF-SHA256(cookie-seal key of kid, salt, "tenure/v1/seal") → 32 + 12 bytes, so every
  * seal has its own key: no nonce-reuse bound at any volume. Associated data binds the version, the key
- * id, the cookie name and the audience, so a value moved to another cookie or audience fails.
+ * id, the label and the audience, so a value moved to another cookie, use or audience fails.
  */
 export interface SealContext {
-  readonly cookieName: string;
+  /** What the value is sealed for: a session cookie's name, or a fixed name for a value kept at rest (`tenure-subject`). */
+  readonly label: string;
   readonly audience: string;
 }
 
@@ -68,10 +69,10 @@ function derive(sealKey: Buffer, salt: Buffer): Buffer {
 }
 
 function associatedData(kid: Uint8Array, context: SealContext): Buffer {
-  return Buffer.concat([Buffer.of(VERSION), kid, Buffer.from(context.cookieName, 'utf8'), Buffer.of(0), Buffer.from(context.audience, 'utf8')]);
+  return Buffer.concat([Buffer.of(VERSION), kid, Buffer.from(context.label, 'utf8'), Buffer.of(0), Buffer.from(context.audience, 'utf8')]);
 }
 
-/** Seals `plaintext` under the current secret for one cookie name and audience. */
+/** Seals `plaintext` under the current secret for one label (a cookie's name) and audience. */
 export function sealValue(ring: KeyRing, plaintext: Uint8Array, context: SealContext, random: Random): string {
   const { kid, key } = ring.current('cookie-seal');
   const salt = random(SALT_BYTES);

@@ -25,7 +25,8 @@ export interface ServerConfig {
   readonly storeTimeout: number;
   /** `null`: none given (generated into the data directory when the store is SQLite). */
   readonly secrets: readonly string[] | null;
-  readonly subjectKey: string | null;
+  /** `TENURE_SUBJECT_KEY`: the key that hashes subjects under `hash_subject` (`null`: none given). */
+  readonly subjectHashKey: string | null;
   /** `iss` of access tokens; defaults to the service's own origin. */
   readonly issuer: string | null;
   /** Peers whose `X-Forwarded-For` / `-Proto` are believed (exact addresses). */
@@ -182,9 +183,9 @@ export function loadConfig(options: { readonly env: Readonly<Record<string, stri
     });
     if (secrets.length === 0) issues.push({ key: 'TENURE_SECRETS', value: REDACTED, rule: 'is empty; it must list at least one secret of at least 32 bytes' });
   }
-  const subjectKey = env['TENURE_SUBJECT_KEY'] ?? null;
-  if (subjectKey !== null && Buffer.byteLength(subjectKey, 'utf8') < 32) {
-    issues.push({ key: 'TENURE_SUBJECT_KEY', value: REDACTED, rule: `has ${Buffer.byteLength(subjectKey, 'utf8')} bytes; it must have at least 32` });
+  const subjectHashKey = env['TENURE_SUBJECT_KEY'] ?? null;
+  if (subjectHashKey !== null && Buffer.byteLength(subjectHashKey, 'utf8') < 32) {
+    issues.push({ key: 'TENURE_SUBJECT_KEY', value: REDACTED, rule: `has ${Buffer.byteLength(subjectHashKey, 'utf8')} bytes; it must have at least 32` });
   }
 
   const preset = envPolicy.preset ?? filePreset;
@@ -196,7 +197,7 @@ export function loadConfig(options: { readonly env: Readonly<Record<string, stri
     directoryUrl,
     storeTimeout,
     secrets,
-    subjectKey,
+    subjectHashKey,
     issuer: raw('issuer') === undefined ? null : str('issuer', ''),
     trustedProxies: list('trusted_proxies') ?? [],
     allowedOrigins: list('allowed_origins'),

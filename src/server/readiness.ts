@@ -23,7 +23,7 @@ export interface ReadinessOptions {
 
 /**
  * Whether the node can serve: its start-up steps done, its store answering. A store that is down at
- * start does not stop the node (CONTRACT: `/healthz` 200, `/readyz` 503 with the reason): the steps are
+ * start does not stop the node (docs/deploy.md, "When the store fails": `/healthz` 200, `/readyz` 503 with the reason): the steps are
  * retried with backoff until they pass, and each change of state is logged once.
  */
 export interface Readiness {

@@ -133,7 +133,7 @@ function sqliteFile(url: string): string {
  * never rotates with the secrets: `TENURE_SUBJECT_KEY`, else generated into the data directory; a
  * shared store has none unless configured, and then `hash_subject` cannot be used.
  */
-export function resolveSecrets(config: ServerConfig, notice: (line: string) => void): { readonly secrets: readonly string[]; readonly subjectKey: Buffer | undefined } {
+export function resolveSecrets(config: ServerConfig, notice: (line: string) => void): { readonly secrets: readonly string[]; readonly subjectHashKey: Buffer | undefined } {
   if (config.secrets === null && isSharedStore(config.storeUrl)) {
     throw new ConfigError([{ key: 'TENURE_SECRETS', value: '(unset)', rule: 'is required with a shared store (PostgreSQL, Redis): a secret generated per node would break every other node' }]);
   }
@@ -144,15 +144,15 @@ export function resolveSecrets(config: ServerConfig, notice: (line: string) => v
     secrets = [generated.value];
   }
   const hashing = { ...config.policyLayers.file, ...config.policyLayers.env }.hashSubject === true;
-  let subjectKey = config.subjectKey;
-  if (subjectKey === null && isSharedStore(config.storeUrl)) {
+  let subjectHashKey = config.subjectHashKey;
+  if (subjectHashKey === null && isSharedStore(config.storeUrl)) {
     if (hashing) {
       throw new ConfigError([{ key: 'TENURE_SUBJECT_KEY', value: '(unset)', rule: 'is required for hash_subject with a shared store (every node must hash alike)' }]);
     }
-    return { secrets, subjectKey: undefined };
+    return { secrets, subjectHashKey: undefined };
   }
-  subjectKey ??= dataDirSecret(config.dataDir, 'subject-key').value;
-  return { secrets, subjectKey: createHash('sha256').update(subjectKey, 'utf8').digest() };
+  subjectHashKey ??= dataDirSecret(config.dataDir, 'subject-key').value;
+  return { secrets, subjectHashKey: createHash('sha256').update(subjectHashKey, 'utf8').digest() };
 }
 
 /** How long one start-up step (connecting, migrating) may take before the attempt fails naming it. */
@@ -188,7 +188,7 @@ function startSteps(config: ServerConfig, opened: Storage, warn: (message: strin
 export async function createRuntime(config: ServerConfig, options: RuntimeOptions = {}): Promise<Runtime> {
   const clock = options.clock ?? systemClock;
   const notice = options.notice ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const { secrets, subjectKey } = resolveSecrets(config, notice);
+  const { secrets, subjectHashKey } = resolveSecrets(config, notice);
   const ring = createKeyRing(secrets);
   const storage = await openStorage(config);
   const opened: Storage = { ...storage, store: options.adaptStore?.(storage.store) ?? storage.store };
@@ -226,7 +226,7 @@ export async function createRuntime(config: ServerConfig, options: RuntimeOption
     store,
     policyFor: (org) => policies.policyFor(org),
     clock,
-    ...(subjectKey === undefined ? {} : { subjectKey }),
+    ...(subjectHashKey === undefined ? {} : { subjectHashKey }),
     onEvent: federation.events.onLifecycle,
   });
   const passwords = await createPasswordHasher(options.passwordCost ?? {});

@@ -65,7 +65,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   const random = options.random ?? cryptoRandom;
   let loaded: Promise<LoadedKeys> | null = null;
 
-  const sealContext = (kid: string) => ({ cookieName: 'tenure-signing-key', audience: kid });
+  const sealContext = (kid: string) => ({ label: 'tenure-signing-key', audience: kid });
 
   const createKey = async (activatesAt: number): Promise<void> => {
     const pair = await generateKeyPair(algorithm, { extractable: true, ...(algorithm === 'EdDSA' ? { crv: 'Ed25519' } : {}) });

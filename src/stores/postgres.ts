@@ -31,7 +31,7 @@ const UNAVAILABLE = new Set(['57014', '55P03', 'ECONNREFUSED', 'ECONNRESET', 'ET
 
 /**
  * The PostgreSQL store: the shared SQL core over `pg`, plus cross-node invalidation with
- * LISTEN/NOTIFY on `tenure_invalidate` (DESIGN.md section 9).
+ * LISTEN/NOTIFY on `tenure_invalidate` (docs/concepts.md, "Several nodes, and the one-second cache").
  *
  * @throws DriverMissingError when `pg` is not installed (an optional peer dependency)
  */

@@ -9,7 +9,7 @@ import { issueToken, parseToken } from '../../src/core/server-token.ts';
 
 const ring = createKeyRing(['tampering-test-secret-0123456789abcdef', 'tampering-test-old-secret-0123456789ab']);
 const other = createKeyRing(['another-deployment-secret-0123456789abc']);
-const context = { cookieName: '__Host-tenure', audience: 'default' };
+const context = { label: '__Host-tenure', audience: 'default' };
 const REFUSED = new Set(['tampered', 'malformed']);
 const RUNS = { numRuns: 300 };
 
@@ -62,7 +62,7 @@ describe('a mutated sealed cookie is refused as tampered or malformed, never thr
       RUNS,
     );
     assert.ok(refusedSeal(sealed, { ...context, audience: 'console' }));
-    assert.ok(refusedSeal(sealed, { ...context, cookieName: 'tenure' }));
+    assert.ok(refusedSeal(sealed, { ...context, label: 'tenure' }));
     assert.equal(openValue(other, sealed, context).ok, false);
   });
 

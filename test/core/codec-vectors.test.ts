@@ -32,7 +32,7 @@ describe('codec v1 known answers (test/vectors/codec-v1.json)', () => {
 
   it('seals with a fixed salt and opens', () => {
     const { seal } = vectors;
-    const context = { cookieName: seal.cookieName, audience: seal.audience };
+    const context = { label: seal.cookieName, audience: seal.audience };
     assert.equal(sealValue(ring, Buffer.from(seal.plaintext), context, () => hex(seal.salt)), seal.value);
     const opened = openValue(ring, seal.value, context);
     assert.ok(opened.ok);

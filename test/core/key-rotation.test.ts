@@ -8,7 +8,7 @@ import { issueToken, parseToken } from '../../src/core/server-token.ts';
 
 const NEW = 'the-new-secret-the-new-secret-0123456789';
 const OLD = 'the-old-secret-the-old-secret-0123456789';
-const context = { cookieName: 'tenure', audience: 'default' };
+const context = { label: 'tenure', audience: 'default' };
 
 describe('secret rotation', () => {
   it('opens a value sealed under a previous secret and says it is not current', () => {

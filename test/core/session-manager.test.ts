@@ -18,7 +18,7 @@ function setup(policy: Partial<Policy> = {}, extra: { secrets?: string[]; store?
     store,
     policy,
     clock,
-    subjectKey: Buffer.alloc(32, 7),
+    subjectHashKey: Buffer.alloc(32, 7),
   });
   return { clock, store, sessions, t0: clock() };
 }

@@ -55,7 +55,7 @@ export interface Lifecycle {
 
 export const SESSION_ID_BYTES = 16;
 export const TOKEN_ID_BYTES = 32;
-const SUBJECT_SEAL = { cookieName: 'tenure-subject', audience: '' } as const;
+const SUBJECT_SEAL = { label: 'tenure-subject', audience: '' } as const;
 
 /** @throws ConfigError naming `secrets` when it is missing, empty, or holds a secret under 32 bytes. */
 export function createLifecycle(options: SessionManagerOptions): Lifecycle {
@@ -63,7 +63,7 @@ export function createLifecycle(options: SessionManagerOptions): Lifecycle {
   const store = options.store;
   const clock = options.clock ?? systemClock;
   const random = options.random ?? cryptoRandom;
-  const subjectHashKey = options.subjectKey;
+  const subjectHashKey = options.subjectHashKey;
   const policyFor = options.policyFor === undefined ? staticPolicy(options.policy ?? {}) : validatedPolicies(options.policyFor);
   const cache = options.cache === false ? null : createSessionCache<CredentialOnRow>(options.cache ?? {});
   const unsubscribe = cache === null ? undefined : store.subscribe?.((event) => cache.invalidate(event));
@@ -99,7 +99,7 @@ export function createLifecycle(options: SessionManagerOptions): Lifecycle {
     subjectKeyOf: (subject, policy) => {
       if (!policy.hashSubject) return subject;
       if (subjectHashKey === undefined) {
-        throw new TenureError('invalid_config', 'hash_subject is on but no subject key was given (subjectKey / TENURE_SUBJECT_KEY)');
+        throw new TenureError('invalid_config', 'hash_subject is on but no subject key was given (subjectHashKey / TENURE_SUBJECT_KEY)');
       }
       return hashSubject(subjectHashKey, subject);
     },

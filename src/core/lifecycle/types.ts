@@ -25,8 +25,11 @@ export interface SessionManagerOptions {
    * that a changed policy applies to existing sessions at their next request.
    */
   readonly policyFor?: (org: string | null) => Policy | Promise<Policy>;
-  /** Key for `hashSubject`; never rotates with the secrets. Required when any policy hashes subjects. */
-  readonly subjectKey?: Uint8Array;
+  /**
+   * The HMAC key that hashes subjects into their index key (`hashSubject`; the hashed value is a row's
+   * `subjectKey`). Never rotates with the secrets. Required when any policy hashes subjects.
+   */
+  readonly subjectHashKey?: Uint8Array;
   /**
    * Validated sessions kept in memory for at most `ttlMs` (1 s) past the store's last confirmation,
    * dropped at once by revocations on this node and by the store's channel for other nodes

@@ -20,7 +20,7 @@ export interface SignInState {
 /** Seconds a sign-in may take at the provider. */
 export const SIGN_IN_TTL = 600;
 
-const SEAL = { cookieName: 'tenure-oidc-state', audience: '' } as const;
+const SEAL = { label: 'tenure-oidc-state', audience: '' } as const;
 
 export function stateCookieName(secure: boolean): string {
   return secure ? '__Host-tenure-oidc' : 'tenure-oidc';

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { TenureError } from '../../core/errors.ts';
 import type { ServerDeps } from '../context.ts';
 
-/** Health, readiness, metrics and the OpenAPI document (CONTRACT.md "Operations"). */
+/** Health, readiness, metrics and the OpenAPI document (docs/deploy.md for the probes, docs/server.md "Metrics"). */
 export function opsRoutes(app: FastifyInstance, deps: ServerDeps): void {
   // `worker`: which process answered under `--workers N` (its cluster id, 1…; 0 without workers).
   app.get('/healthz', { schema: { summary: 'The process is up; `worker` names the worker process that answered (0 without workers).', tags: ['operations'] } }, async () => ({

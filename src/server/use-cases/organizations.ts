@@ -67,7 +67,7 @@ export async function orgPolicy(deps: ServerDeps, org: OrgRecord): Promise<{ rea
 
 /**
  * Merges parsed overrides into an organization's and stores them when the effective policy is valid.
- * Existing sessions get the new policy at their next request (DESIGN: the policy in force applies).
+ * Existing sessions get the new policy at their next request (docs/concepts.md, "The policy in force").
  * @throws TenureError `not_found`, `invalid_request` naming the field and the rule.
  */
 export async function changeOrgPolicy(deps: ServerDeps, code: string, patch: Parameters<typeof mergeOverrides>[1]): Promise<OrgRecord> {

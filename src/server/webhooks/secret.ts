@@ -3,7 +3,7 @@ import type { Random } from '../../core/random.ts';
 import { openValue, sealValue } from '../../core/seal.ts';
 import type { WebhookRecord } from '../federation-store.ts';
 
-const context = (webhookId: string) => ({ cookieName: 'tenure-webhook-secret', audience: webhookId });
+const context = (webhookId: string) => ({ label: 'tenure-webhook-secret', audience: webhookId });
 
 /** A new signing secret in the Standard Webhooks form: `whsec_` and 32 random bytes, base64. */
 export function newWebhookSecret(random: Random): string {
