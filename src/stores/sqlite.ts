@@ -5,6 +5,9 @@ import type { SqlDriver } from './sql/driver.ts';
 import { createSqlStore } from './sql/sql-store.ts';
 import { loadDriver } from './load-driver.ts';
 
+/** Bytes of the database file SQLite reads through a memory map (address space, not memory). */
+const MMAP_BYTES = 256 * 1024 * 1024;
+
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:`. The directory must exist. */
   readonly filename: string;
@@ -45,6 +48,10 @@ export function sqliteDriver(filename: string, timeout = 1): SqlDriver {
       // Lock waits happen in `retrying`, between turns of the event loop, not in SQLite's busy handler.
       db.pragma('busy_timeout = 0');
       db.pragma('foreign_keys = ON');
+      // Pages read through a memory map, not copied by pread: with several processes (`--workers N`)
+      // each commit by one empties the others' page caches, and a cold read then refetched every
+      // page of its B-tree path by pread (docs/performance.md, P8).
+      db.pragma(`mmap_size = ${MMAP_BYTES}`);
       return db;
     } catch (error) {
       throw new StoreUnavailableError(`cannot open the SQLite database: ${(error as Error).message}`, { cause: error });
@@ -73,16 +80,19 @@ export function sqliteDriver(filename: string, timeout = 1): SqlDriver {
     }
   };
 
+  const allNow = <T>(sql: string, params: readonly unknown[]): T[] => {
+    const statement = prepare(sql);
+    return wrap(() => (statement.reader ? (statement.all(...params) as T[]) : (statement.run(...params), [] as T[])));
+  };
+  const runNow = (sql: string, params: readonly unknown[]): number => {
+    const statement = prepare(sql);
+    return wrap(() => (statement.reader ? statement.all(...params).length : statement.run(...params).changes));
+  };
+
   const direct: SqlDriver = {
     dialect: 'sqlite',
-    async all<T>(sql: string, params: readonly unknown[] = []) {
-      const statement = prepare(sql);
-      return wrap(() => (statement.reader ? (statement.all(...params) as T[]) : (statement.run(...params), [] as T[])));
-    },
-    async run(sql, params = []) {
-      const statement = prepare(sql);
-      return wrap(() => (statement.reader ? statement.all(...params).length : statement.run(...params).changes));
-    },
+    all: async <T>(sql: string, params: readonly unknown[] = []) => allNow<T>(sql, params),
+    run: async (sql, params = []) => runNow(sql, params),
     transaction: () => {
       throw new Error('nested transactions are not supported');
     },
@@ -97,19 +107,30 @@ export function sqliteDriver(filename: string, timeout = 1): SqlDriver {
     dialect: 'sqlite',
     // Each wait loop re-checks `busy` with no await between the check and the statement, so nothing can
     // slip into another caller's transaction.
-    all: <T>(sql: string, params?: readonly unknown[]) =>
-      retrying(async () => {
-        while (busy !== null) await busy.catch(() => undefined);
-        return direct.all<T>(sql, params);
-      }, lockWaitMs),
-    run: (sql, params) =>
-      retrying(async () => {
-        while (busy !== null) await busy.catch(() => undefined);
-        return direct.run(sql, params);
-      }, lockWaitMs),
+    all: <T>(sql: string, params: readonly unknown[] = []) => now(() => allNow<T>(sql, params)),
+    run: (sql, params = []) => now(() => runNow(sql, params)),
     transaction: (work) => transaction(work),
     close: () => direct.close(),
   };
+
+  /**
+   * A statement outside any transaction: run at once when no transaction of this process is open and
+   * no lock is held elsewhere (a settled promise, no chain of async frames: the cold path reads once
+   * per request), otherwise after them, retried while another process holds the write lock.
+   */
+  function now<T>(statement: () => T): Promise<T> {
+    if (busy === null) {
+      try {
+        return Promise.resolve(statement());
+      } catch (error) {
+        if (!isLockBusy(error)) return Promise.reject(error);
+      }
+    }
+    return retrying(async () => {
+      while (busy !== null) await busy.catch(() => undefined);
+      return statement();
+    }, lockWaitMs);
+  }
 
   /** One transaction. Another process's write lock fails its BEGIN (busy_timeout 0): waited for outside the call. */
   async function transaction<T>(work: (tx: SqlDriver) => Promise<T>): Promise<T> {
