@@ -9,6 +9,8 @@
 # Runs the server twice under callgrind (V8 single-threaded, so compilation and GC happen on the
 # counted thread and repeat), loads one with 2,000 requests and the other with 12,000 (autocannon,
 # 10 connections), and divides the difference of the totals by 10,000: start-up and warm-up cancel.
+# A server under valgrind on a loaded machine can take minutes to start: it is waited for up to
+# BENCH_READY_SECONDS (default 900).
 set -euo pipefail
 script=${1:?usage: bench/instructions.sh SERVER.mjs [NAME=VALUE ...]}
 shift
@@ -22,7 +24,7 @@ count() {
   env "${@:2}" valgrind --tool=callgrind --smc-check=all-non-file --callgrind-out-file="$out/$n.cg" \
     node --single-threaded "bench/servers/$script" > "$out/$n.ready" 2> "$out/$n.log" &
   local server=$!
-  for _ in $(seq 1 300); do grep -q port "$out/$n.ready" 2>/dev/null && break; sleep 1; done
+  for _ in $(seq 1 "${BENCH_READY_SECONDS:-900}"); do grep -q port "$out/$n.ready" 2>/dev/null && break; sleep 1; done
   local ready port cookie
   ready=$(head -1 "$out/$n.ready")
   port=$(node -e 'console.log(JSON.parse(process.argv[1]).port)' "$ready")

@@ -51,6 +51,12 @@ export interface Keyspace {
   /** Runs a script in a partition. */
   run(partition: number, name: ScriptName, ...args: (string | number)[]): Promise<unknown>;
   /**
+   * Runs a script once per argument list in one partition, in one pipeline (one round trip; its keys
+   * share the partition's slot, so it is legal on a Cluster). Answers the replies in order; rejects
+   * with the first command's error.
+   */
+  runMany(partition: number, name: ScriptName, calls: readonly (readonly (string | number)[])[]): Promise<unknown[]>;
+  /**
    * Runs a write in a partition and, when its master has replicas, waits (bounded) for one replica to
    * acknowledge it (`WAIT 1 <ms>`), so an acknowledged write survives the master's loss.
    */
@@ -123,6 +129,17 @@ export function createKeyspace(client: Redis | Cluster, options: { readonly pref
     ofSubject: (subjectKey) => (cluster ? partitionOf(subjectKey) : 0),
     home: (value) => (cluster ? partitionIn(value) : 0),
     run: (partition, name, ...rest) => guard(() => (client as unknown as Scripted)[name](...args(partition, rest))),
+    runMany: (partition, name, calls) =>
+      guard(async () => {
+        const pipeline = client.pipeline() as ChainableCommander & Scripted;
+        for (const call of calls) pipeline[name](...args(partition, [...call]));
+        const replies = (await pipeline.exec()) ?? [];
+        if (replies.length !== calls.length) throw new Error('Connection is closed (no reply)');
+        return replies.map(([error, value]) => {
+          if (error !== null) throw error;
+          return value;
+        });
+      }),
     write,
     writeScript: (partition, name, ...rest) => write(partition, (pipeline) => pipeline[name](...args(partition, rest))),
   };

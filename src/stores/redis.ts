@@ -1,5 +1,5 @@
 import type { Cluster } from 'ioredis';
-import type { SessionRecord } from '../core/session.ts';
+import type { SessionRecord, TouchUpdate } from '../core/session.ts';
 import type { InvalidationEvent, RefreshRecord, SessionStore, SigningKeyRecord } from '../core/store.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { closeRedis, connectRedis, DEFAULT_REDIS_TIMEOUT, guardRedis, isClusterUrl } from './redis-connection.ts';
@@ -65,6 +65,8 @@ export function createRedisStore(options: RedisStoreOptions): SessionStore {
     const home = keys.home(value);
     await keys.write(home, (pipeline) => pipeline.set(`${keys.space(home)}L:${value}`, String(partition), 'PXAT', Math.ceil(until * 1000)));
   };
+  const touchOne = async (id: string, update: TouchUpdate): Promise<boolean> =>
+    (await located(id, (p) => keys.run(p, 'tenureTouch', id, JSON.stringify(update)) as Promise<number | null>))?.result === 1;
   const endIn = (partition: number, reason: string, at: { endedAt: number; purgeAt: number }, filter: { id?: string; subjectKey?: string; audience?: string; org?: string; exceptId?: string }) =>
     keys.writeScript(partition, 'tenureEnd', reason, at.endedAt, at.purgeAt, filter.id ?? '', filter.subjectKey ?? '', filter.audience ?? '', filter.org ?? '', filter.exceptId ?? '', '') as Promise<number | null>;
   const sum = async (partitions: readonly number[], run: (partition: number) => Promise<unknown>): Promise<number> =>
@@ -107,8 +109,28 @@ export function createRedisStore(options: RedisStoreOptions): SessionStore {
     async findByTokenHash(hash) {
       return (await located(hash, (p) => keys.run(p, 'tenureFindByToken', hash).then(parse)))?.result ?? null;
     },
-    async touch(id, update) {
-      return (await located(id, (p) => keys.run(p, 'tenureTouch', id, JSON.stringify(update)) as Promise<number | null>))?.result === 1;
+    touch: touchOne,
+    async touchMany(touches) {
+      // One pipeline per partition the ids name (one round trip on a single node; on a Cluster one per
+      // partition, each legal in its slot); an id its partition does not hold goes through its locator.
+      const byPartition = new Map<number, (typeof touches)[number][]>();
+      for (const touch of touches) {
+        const home = keys.home(touch.id);
+        const list = byPartition.get(home) ?? [];
+        list.push(touch);
+        byPartition.set(home, list);
+      }
+      const counts = await keys.each([...byPartition.keys()], async (partition) => {
+        const list = byPartition.get(partition)!;
+        const replies = await keys.runMany(partition, 'tenureTouch', list.map(({ id, update }) => [id, JSON.stringify(update)]));
+        let touched = 0;
+        for (let i = 0; i < replies.length; i += 1) {
+          if (replies[i] === 1) touched += 1;
+          else if (replies[i] === null && keys.cluster && (await touchOne(list[i]!.id, list[i]!.update))) touched += 1;
+        }
+        return touched;
+      });
+      return counts.reduce((total, n) => total + n, 0);
     },
     async rotate(id, fromHash, toHash, update) {
       const found = await located(id, (p) => keys.writeScript(p, 'tenureRotate', id, fromHash, toHash, JSON.stringify(update)) as Promise<'rotated' | 'already' | 'conflict' | null>);

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { partitionIn, partitionOf } from '../../src/core/partition.ts';
+import { partitionIn, partitionOf, sessionIdIn } from '../../src/core/partition.ts';
 import { createSessionManager } from '../../src/core/session-manager.ts';
 import type { InvalidationEvent } from '../../src/core/store.ts';
 import { createRedisStore } from '../../src/stores/redis.ts';
@@ -105,6 +105,32 @@ describe('redis cluster layout', { skip }, () => {
       assert.equal(validated.session.id, session.id);
     } finally {
       sessions.close();
+      await store.close();
+      await dropPrefix(c, prefix);
+    }
+  });
+
+  it('touches many sessions of many partitions in one call, one whose id names another partition through its locator', async () => {
+    const c = await cluster();
+    const prefix = `tenure-test-${randomBytes(6).toString('hex')}:`;
+    const store = createRedisStore({ url: c.url, prefix });
+    await store.init();
+    const now = Math.floor(Date.now() / 1000);
+    const row = (id: string, subjectKey: string) => ({
+      id, tokenHash: `hash-${id}`, prevTokenHash: null, prevValidUntil: null, subjectKey, subject: subjectKey, audience: 'default', org: null,
+      createdAt: now, lastActivityAt: now, renewedAt: now, idleExpiresAt: now + 900, rollingExpiresAt: null, absoluteExpiresAt: now + 86400, purgeAt: now + 90000,
+      remember: false, persistent: false, generation: 0, endedAt: null, endReason: null, ip: null, userAgent: null, scheme: null, data: {},
+    });
+    try {
+      // Ids naming their subject's partition (as Tenure makes them), on several masters, and one naming another.
+      const rows = ['many-a', 'many-b', 'many-c'].map((subject) => row(sessionIdIn(partitionOf(subject), randomBytes(16)), subject));
+      const legacy = row('legacy-id-without-partition', 'many-d');
+      assert.notEqual(partitionIn(legacy.id), partitionOf('many-d'), 'the legacy id names another partition');
+      for (const r of [...rows, legacy]) await store.create(r);
+      const update = { lastActivityAt: now + 60, idleExpiresAt: now + 960, rollingExpiresAt: null, absoluteExpiresAt: now + 86400, purgeAt: now + 90060 };
+      assert.equal(await store.touchMany!([...rows, legacy, row('missing-id', 'many-e')].map(({ id }) => ({ id, update }))), 4);
+      for (const r of [...rows, legacy]) assert.equal((await store.get(r.id))?.lastActivityAt, now + 60, r.id);
+    } finally {
       await store.close();
       await dropPrefix(c, prefix);
     }
