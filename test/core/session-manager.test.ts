@@ -318,6 +318,15 @@ describe('subjects', () => {
     assert.equal(listed.sessions[0]?.subject, 'alice@example.com');
   });
 
+  it('hashes with the key given under its earlier name, subjectKey, exactly as under subjectHashKey', async () => {
+    const current = setup({ hashSubject: true });
+    const store = createMemoryStore();
+    const earlier = createSessionManager({ secrets: [SECRET], store, policy: { hashSubject: true }, clock: manualClock(1_000_000), subjectKey: Buffer.alloc(32, 7) });
+    const a = await current.sessions.create({ subject: 'alice@example.com' });
+    const b = await earlier.create({ subject: 'alice@example.com' });
+    assert.equal((await store.get(b.session.id))?.subjectKey, (await current.store.get(a.session.id))?.subjectKey);
+  });
+
   it('ends the oldest session beyond max_sessions_per_subject, or refuses', async () => {
     const { clock, sessions } = setup({ maxSessionsPerSubject: 2, onLimit: 'end-oldest' });
     const first = await sessions.create({ subject: 'alice' });

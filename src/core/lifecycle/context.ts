@@ -63,7 +63,7 @@ export function createLifecycle(options: SessionManagerOptions): Lifecycle {
   const store = options.store;
   const clock = options.clock ?? systemClock;
   const random = options.random ?? cryptoRandom;
-  const subjectHashKey = options.subjectHashKey;
+  const subjectHashKey = options.subjectHashKey ?? options.subjectKey;
   const policyFor = options.policyFor === undefined ? staticPolicy(options.policy ?? {}) : validatedPolicies(options.policyFor);
   const cache = options.cache === false ? null : createSessionCache<CredentialOnRow>(options.cache ?? {});
   const unsubscribe = cache === null ? undefined : store.subscribe?.((event) => cache.invalidate(event));

@@ -31,6 +31,12 @@ export interface SessionManagerOptions {
    */
   readonly subjectHashKey?: Uint8Array;
   /**
+   * The earlier name of `subjectHashKey`, still read so that an application written against it keeps
+   * hashing subjects with the same key (a silent change would orphan every hashed index row).
+   * @deprecated Use `subjectHashKey`.
+   */
+  readonly subjectKey?: Uint8Array;
+  /**
    * Validated sessions kept in memory for at most `ttlMs` (1 s) past the store's last confirmation,
    * dropped at once by revocations on this node and by the store's channel for other nodes
    * (docs/concepts.md, "Several nodes, and the one-second cache"). `false` asks the store on every request.
