@@ -18,7 +18,7 @@ export interface Authenticated {
 
 /** What validating a request needs: the lifecycle, and the parts only some callers have. */
 export interface RequestValidator {
-  readonly sessions: Pick<SessionManager, 'validate' | 'validateCached'>;
+  readonly sessions: Pick<SessionManager, 'validate' | 'validateNow'>;
   /** Access tokens (the service's token mode); without it a bearer credential is not looked at. */
   readonly validateBearer?: (token: string, options: ValidateOptions) => Promise<Validation>;
   /** The CSRF rule for cookie-authenticated unsafe requests, or false when they are not checked here. */
@@ -41,7 +41,7 @@ export interface ValidateRequestOptions {
  * else the audience's session cookie (chunks reassembled). Counts as activity unless passive
  * (docs/concepts.md, "Activity, touches and renewal"). A renewal due writes the new cookie; a
  * presented cookie that is refused is expired, so the browser stops sending a credential that can
- * never work again. A hot session is answered without a promise (`validateCached`).
+ * never work again. A hot session is answered without a promise (`validateNow`: one cache read).
  * @throws TenureError `csrf_rejected` for a cross-site cookie-authenticated unsafe request, when checked.
  */
 export function validateRequest(layer: RequestValidator, request: HttpRequest, policy: Policy, options: ValidateRequestOptions): Authenticated | Promise<Authenticated> {
@@ -60,9 +60,9 @@ export function validateRequest(layer: RequestValidator, request: HttpRequest, p
   }
   if (layer.csrfOnUnsafe !== false && UNSAFE_METHODS.has(request.method)) refuseCrossSite(request, layer.csrfOnUnsafe);
   const validateOptions = { audience, passive, context };
-  const cached = layer.sessions.validateCached(read.value, validateOptions);
-  if (cached !== undefined) return fromCookie(layer, policy, audience, cookies, cached);
-  return layer.sessions.validate(read.value, validateOptions).then((validation) => fromCookie(layer, policy, audience, cookies, validation));
+  const validation = layer.sessions.validateNow(read.value, validateOptions);
+  if (!(validation instanceof Promise)) return fromCookie(layer, policy, audience, cookies, validation);
+  return validation.then((settled) => fromCookie(layer, policy, audience, cookies, settled));
 }
 
 function fromCookie(layer: RequestValidator, policy: Policy, audience: string, cookies: Record<string, string | undefined>, validation: Validation): Authenticated {
