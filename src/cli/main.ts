@@ -5,8 +5,9 @@ import { POLICY_FIELDS } from '../core/policy-fields.ts';
 import { SERVER_KEYS } from '../server/config.ts';
 import { serve } from '../server/serve.ts';
 import { startupConfigError } from './startup-errors.ts';
-import { configOrExit, exitWithIssues, EXIT_FAILURE, EXIT_USAGE, withServices } from './context.ts';
+import { configOrExit, exitWithIssues, EXIT_FAILURE, EXIT_USAGE } from './context.ts';
 import { registerKeyCommands } from './keys.ts';
+import { registerMigrateCommand } from './migrate.ts';
 import { configOption } from './options.ts';
 import { registerOrgCommands } from './orgs.ts';
 import { registerSessionCommands } from './sessions.ts';
@@ -73,15 +74,6 @@ start.action(async (options: Record<string, string | undefined> & { config?: str
   });
 });
 
-program
-  .command('migrate')
-  .description('apply database migrations and exit')
-  .addOption(configOption())
-  .action(async (options: { config?: string }) => {
-    await withServices(options, async () => undefined);
-    process.stdout.write('migrations applied\n');
-  });
-
 const configCommand = program.command('config').description('configuration tools');
 configCommand
   .command('check')
@@ -92,6 +84,7 @@ configCommand
     process.stdout.write('config ok\n');
   });
 
+registerMigrateCommand(program);
 registerUserCommands(program);
 registerSessionCommands(program);
 registerOrgCommands(program);

@@ -16,10 +16,11 @@ const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL',
  *
  * @param options.url the Redis to connect to, or `client` a connection to use (the directory connects and closes it)
  * @param options.timeout seconds one command may take, with `url` (default 1)
+ * @param options.onMigrated called with the name of each data migration `init()` applies
  * @throws TypeError when a Cluster prefix has no hash tag
  */
 export function createRedisDirectory(
-  options: ({ readonly url: string; readonly timeout?: number } | { readonly client: Redis | Cluster }) & { readonly prefix?: string },
+  options: ({ readonly url: string; readonly timeout?: number } | { readonly client: Redis | Cluster }) & { readonly prefix?: string; readonly onMigrated?: (name: string) => void },
 ): Directory {
   const p = options.prefix ?? 'tenure:{d}:';
   const client = 'client' in options ? options.client : connectRedis(options.url, options.timeout === undefined ? {} : { timeout: options.timeout });
@@ -57,6 +58,8 @@ export function createRedisDirectory(
       if ((await client.set(ukey(user.username), user.id, 'NX')) !== null) await release(`${p}uname:${user.username}`, user.id);
     }
     await client.set(`${p}migrated:ukey`, '1');
+    // The same change as the SQL directory's migration of that name.
+    options.onMigrated?.('0002_username_key');
   };
 
   return {

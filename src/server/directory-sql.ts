@@ -3,15 +3,17 @@ import { shortText } from '../core/describe-value.ts';
 import { TenureError } from '../core/errors.ts';
 import type { OrgOverrides } from '../core/policy-resolve.ts';
 import { decodeKeyCursor, encodeKeyCursor } from '../stores/cursor.ts';
+import type { MigrationOptions } from '../stores/sql/schema.ts';
 import type { ApiKeyRecord, Directory, OrgRecord, Page, UserRecord } from './directory.ts';
 import { DIRECTORY_MIGRATIONS, type ApiKeysTable, type DirectoryDb, type OrgsTable, type UsersTable } from './directory-sql-schema.ts';
+import { appliedNames } from './sql-migrate.ts';
 import { usernameKey, usernameTaken } from './username.ts';
 
 /**
  * The directory over any Kysely database (SQLite or PostgreSQL): one code path, typed queries, its own
  * migrations table so it can share a database with the session store.
  */
-export function createSqlDirectory(db: Kysely<DirectoryDb>, options: { readonly migrate?: boolean; readonly ownsConnection?: boolean } = {}): Directory {
+export function createSqlDirectory(db: Kysely<DirectoryDb>, options: MigrationOptions & { readonly ownsConnection?: boolean } = {}): Directory {
   const uniqueViolation = (error: unknown): boolean => {
     const e = error as { code?: unknown; message?: unknown };
     return e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
@@ -53,7 +55,7 @@ export function createSqlDirectory(db: Kysely<DirectoryDb>, options: { readonly 
   return {
     async init() {
       if (options.migrate === false) return;
-      await migrateDirectory(db);
+      for (const name of await migrateDirectory(db)) options.onMigrated?.(name);
     },
     async close() {
       if (options.ownsConnection !== false) await db.destroy();
@@ -211,9 +213,9 @@ export type { DirectoryDb };
  * migration tables are named in the connection's own schema: Kysely otherwise takes a table of that name
  * in any schema as ours, so a second deployment in the same database (another schema) would skip
  * creating them. Kysely reads every schema's tables to check; one dropped meanwhile fails that read
- * (`3F000`), so it is tried again.
+ * (`3F000`), so it is tried again. Answers the names of the migrations it applied, in order.
  */
-export async function migrateDirectory(db: Kysely<any>, to?: string): Promise<void> {
+export async function migrateDirectory(db: Kysely<any>, to?: string): Promise<string[]> {
   const schema = db.getExecutor().adapter instanceof PostgresAdapter ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
   const migrator = new Migrator({
     db,
@@ -223,8 +225,8 @@ export async function migrateDirectory(db: Kysely<any>, to?: string): Promise<vo
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   });
   for (let attempt = 1; ; attempt += 1) {
-    const { error } = to === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(to);
-    if (error === undefined) return;
+    const { error, results } = to === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(to);
+    if (error === undefined) return appliedNames(results);
     if ((error as { code?: unknown }).code !== '3F000' || attempt === 3) throw error;
   }
 }

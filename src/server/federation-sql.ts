@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { MigrationOptions } from '../stores/sql/schema.ts';
 import { migrateSql } from './sql-migrate.ts';
 import { sqlEventLog } from './federation-sql-events.ts';
 import { migrations, type FederationDb } from './federation-sql-schema.ts';
@@ -17,7 +18,7 @@ const duplicate = (error: unknown): boolean => {
  * share it: the replay cache and the identity links rely on their primary keys, the delivery claims on
  * `claimed_until` (the event log and the webhook queue: federation-sql-events.ts, -webhooks.ts).
  */
-export function createSqlFederationStore(db: Kysely<never>, options: { readonly migrate?: boolean } = {}): FederationStore {
+export function createSqlFederationStore(db: Kysely<never>, options: MigrationOptions = {}): FederationStore {
   const k = db as unknown as Kysely<FederationDb>;
   const linkedUser = async (iss: string, sub: string): Promise<string | null> =>
     (await k.selectFrom('tenure_upstream_users').select('user_id').where('iss', '=', iss).where('sub', '=', sub).executeTakeFirst())?.user_id ?? null;
@@ -26,7 +27,8 @@ export function createSqlFederationStore(db: Kysely<never>, options: { readonly 
   return {
     async init() {
       if (options.migrate === false) return;
-      await migrateSql(k as unknown as Kysely<unknown>, migrations, 'tenure_federation_migrations');
+      const applied = await migrateSql(k as unknown as Kysely<unknown>, migrations, 'tenure_federation_migrations');
+      for (const name of applied) options.onMigrated?.(name);
     },
 
     findLinkedUser: linkedUser,

@@ -50,28 +50,33 @@ export interface RuntimeOptions {
   readonly adaptStore?: (store: SessionStore) => SessionStore;
 }
 
+/** The parts of storage that carry migrations, as `tenure migrate` reports them. */
+export type MigrationTarget = 'session_store' | 'directory' | 'directory_events';
+
 /**
  * Opens the store named by `store_url` and the directory named by `directory_url` (default: the store's
  * URL). Nothing here waits for the network: connections are made by `init()` and the first calls.
+ * `onMigrated` hears the name of each migration their `init()` applies.
  */
-export async function openStorage(config: ServerConfig): Promise<Storage> {
+export async function openStorage(config: ServerConfig, onMigrated?: (target: MigrationTarget, name: string) => void): Promise<Storage> {
+  const heard = (target: MigrationTarget) => (onMigrated === undefined ? {} : { onMigrated: (name: string) => onMigrated(target, name) });
   const url = config.storeUrl;
   const timeout = config.storeTimeout;
   let store: SessionStore;
   if (url.startsWith('sqlite:')) {
     const filename = sqliteFile(url);
     const { createSqliteStore } = await import('../stores/sqlite.ts');
-    store = createSqliteStore({ filename, migrate: config.migrate, timeout });
+    store = createSqliteStore({ filename, migrate: config.migrate, timeout, ...heard('session_store') });
   } else if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const { createPostgresStore } = await import('../stores/postgres.ts');
-    store = createPostgresStore({ url, migrate: config.migrate, timeout });
+    store = createPostgresStore({ url, migrate: config.migrate, timeout, ...heard('session_store') });
   } else if (url.startsWith('redis://') || url.startsWith('rediss://') || url.startsWith('redis+cluster://')) {
     const { createRedisStore } = await import('../stores/redis.ts');
     store = createRedisStore({ url, timeout });
   } else {
     throw new ConfigError([{ key: 'TENURE_STORE_URL', value: redactUrl(url), rule: 'must start with sqlite:, postgres://, redis:// or redis+cluster://' }]);
   }
-  return { store, ...(await openDirectory(config.directoryUrl ?? url, config)) };
+  return { store, ...(await openDirectory(config.directoryUrl ?? url, config, heard)) };
 }
 
 export interface Storage {
@@ -83,7 +88,7 @@ export interface Storage {
   readonly directoryUnavailable?: (error: unknown) => boolean;
 }
 
-async function openDirectory(url: string, config: ServerConfig): Promise<Omit<Storage, 'store'>> {
+async function openDirectory(url: string, config: ServerConfig, heard: (target: MigrationTarget) => { onMigrated?: (name: string) => void }): Promise<Omit<Storage, 'store'>> {
   const migrate = config.migrate;
   if (url.startsWith('sqlite:')) {
     const filename = sqliteFile(url);
@@ -95,8 +100,8 @@ async function openDirectory(url: string, config: ServerConfig): Promise<Omit<St
     const busy = new Set(['SQLITE_BUSY', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_FULL']);
     const db = new Kysely<DirectoryDb>({ dialect: new SqliteDialect({ database }) });
     return {
-      directory: createSqlDirectory(db, { migrate }),
-      federation: createSqlFederationStore(db as never, { migrate }),
+      directory: createSqlDirectory(db, { migrate, ...heard('directory') }),
+      federation: createSqlFederationStore(db as never, { migrate, ...heard('directory_events') }),
       directoryUnavailable: (error) => busy.has(String((error as { code?: unknown }).code)),
     };
   }
@@ -105,8 +110,8 @@ async function openDirectory(url: string, config: ServerConfig): Promise<Omit<St
     const pool = createPostgresPool({ url, max: 4, timeout: config.storeTimeout });
     const db = new Kysely<DirectoryDb>({ dialect: new PostgresDialect({ pool }) });
     return {
-      directory: createSqlDirectory(db, { migrate }),
-      federation: createSqlFederationStore(db as never, { migrate }),
+      directory: createSqlDirectory(db, { migrate, ...heard('directory') }),
+      federation: createSqlFederationStore(db as never, { migrate, ...heard('directory_events') }),
       directoryUnavailable: isPostgresUnavailable,
     };
   }
@@ -116,7 +121,7 @@ async function openDirectory(url: string, config: ServerConfig): Promise<Omit<St
     const { connectRedis } = await import('../stores/redis-connection.ts');
     // One connection for both: the directory connects and closes it.
     const client = connectRedis(url, { timeout: config.storeTimeout });
-    return { directory: createRedisDirectory({ client }), federation: createRedisFederationStore({ client }) };
+    return { directory: createRedisDirectory({ client, ...heard('directory') }), federation: createRedisFederationStore({ client }) };
   }
   throw new ConfigError([{ key: 'TENURE_DIRECTORY_URL', value: redactUrl(url), rule: 'must start with sqlite: or postgres://' }]);
 }

@@ -1,12 +1,13 @@
-import { Migrator, PostgresAdapter, sql, type Kysely, type Migration } from 'kysely';
+import { Migrator, PostgresAdapter, sql, type Kysely, type Migration, type MigrationResult } from 'kysely';
 
 /**
  * Applies a set of migrations with its own bookkeeping tables. On PostgreSQL the bookkeeping is
  * pinned to the connection's current schema: Kysely otherwise looks for its tables in every schema
  * and, when another schema of the database already has them, skips creating them in this one.
+ * Answers the names of the migrations this call applied, in order.
  * @throws the first migration error
  */
-export async function migrateSql(db: Kysely<unknown>, migrations: Readonly<Record<string, Migration>>, tableName: string): Promise<void> {
+export async function migrateSql(db: Kysely<unknown>, migrations: Readonly<Record<string, Migration>>, tableName: string): Promise<string[]> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => ({ ...migrations }) },
@@ -14,8 +15,14 @@ export async function migrateSql(db: Kysely<unknown>, migrations: Readonly<Recor
     migrationLockTableName: `${tableName}_lock`,
     ...((await currentSchema(db)) ?? {}),
   });
-  const { error } = await migrator.migrateToLatest();
+  const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) throw error;
+  return appliedNames(results);
+}
+
+/** The migrations a Kysely migrator run applied, by name in order. */
+export function appliedNames(results: readonly MigrationResult[] | undefined): string[] {
+  return (results ?? []).filter((result) => result.status === 'Success' && result.direction === 'Up').map((result) => result.migrationName);
 }
 
 /** PostgreSQL's current schema; null on SQLite, which has none. */

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { StoreUnavailableError } from '../core/errors.ts';
 import type { InvalidationEvent, SessionStore } from '../core/store.ts';
 import type { SqlDriver } from './sql/driver.ts';
+import { migrationOptions } from './sql/schema.ts';
 import { createSqlStore } from './sql/sql-store.ts';
 import { loadDriver } from './load-driver.ts';
 
@@ -11,6 +12,8 @@ export interface PostgresStoreOptions {
   readonly pool?: pg.Pool;
   /** Apply migrations at `init()`. @default true */
   readonly migrate?: boolean;
+  /** Called with the name of each migration `init()` applies (e.g. `0002`). */
+  readonly onMigrated?: (name: string) => void;
   /** A schema to use (created if missing); tests use one per run. @default the connection's search_path */
   readonly schema?: string;
   /** @default 10 */
@@ -50,7 +53,7 @@ export function createPostgresStore(options: PostgresStoreOptions): SessionStore
     });
   guardConnections(pool);
   const driver = postgresDriver(pool, options.pool === undefined);
-  const store = createSqlStore(driver, options.migrate === undefined ? {} : { migrate: options.migrate });
+  const store = createSqlStore(driver, migrationOptions(options));
   const listeners = new Set<(event: InvalidationEvent) => void>();
   let listener: pg.Client | null = null;
   let closed = false;

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { SessionStore } from '../core/store.ts';
 import { StoreUnavailableError } from '../core/errors.ts';
 import type { SqlDriver } from './sql/driver.ts';
+import { migrationOptions } from './sql/schema.ts';
 import { createSqlStore } from './sql/sql-store.ts';
 import { loadDriver } from './load-driver.ts';
 
@@ -13,6 +14,8 @@ export interface SqliteStoreOptions {
   readonly filename: string;
   /** Apply migrations at `init()`. @default true */
   readonly migrate?: boolean;
+  /** Called with the name of each migration `init()` applies (e.g. `0002`). */
+  readonly onMigrated?: (name: string) => void;
   /**
    * Seconds a statement waits for another process's write lock (retried between turns of the event
    * loop) before failing with `StoreUnavailableError`. @default 1
@@ -27,7 +30,7 @@ export interface SqliteStoreOptions {
  * @example const store = createSqliteStore({ filename: './tenure-data/tenure.db' }); await store.init();
  */
 export function createSqliteStore(options: SqliteStoreOptions): SessionStore {
-  return createSqlStore(sqliteDriver(options.filename, options.timeout), options.migrate === undefined ? {} : { migrate: options.migrate });
+  return createSqlStore(sqliteDriver(options.filename, options.timeout), migrationOptions(options));
 }
 
 /** better-sqlite3 behind the async driver interface, with transactions serialised against every statement. */

@@ -68,18 +68,42 @@ const MIGRATIONS: readonly (readonly string[])[] = [
   ],
 ];
 
-/** Applies the migrations not yet recorded. Safe to run from several nodes at once on PostgreSQL. */
-export async function migrate(driver: SqlDriver): Promise<void> {
+/**
+ * Applies the migrations not yet recorded, then calls `applied` with each one's name: its version
+ * zero-padded to four digits (`0002`), the number `tenure_store_migrations` records. Safe to run from
+ * several nodes at once on PostgreSQL: each migration is applied by one of them.
+ */
+export async function migrate(driver: SqlDriver, applied: (name: string) => void = () => undefined): Promise<void> {
   await driver.run('CREATE TABLE IF NOT EXISTS tenure_store_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
-  await driver.transaction(async (tx) => {
+  const versions = await driver.transaction(async (tx) => {
     // One migrator at a time across nodes; SQLite's transaction is already exclusive.
     if (tx.dialect === 'postgres') await tx.all('SELECT pg_advisory_xact_lock(7301)');
     const done = new Set((await tx.all<{ version: number | string }>('SELECT version FROM tenure_store_migrations')).map((r) => Number(r.version)));
+    const versions: number[] = [];
     for (const [index, statements] of MIGRATIONS.entries()) {
       const version = index + 1;
       if (done.has(version)) continue;
       for (const statement of statements) await tx.run(statement);
       await tx.run('INSERT INTO tenure_store_migrations (version, applied_at) VALUES (?, ?)', [version, Math.floor(Date.now() / 1000)]);
+      versions.push(version);
     }
+    return versions;
   });
+  for (const version of versions) applied(String(version).padStart(4, '0'));
+}
+
+/** What a SQL store's options say about migrations. */
+export interface MigrationOptions {
+  /** Apply migrations at `init()`. @default true */
+  readonly migrate?: boolean;
+  /** Called with the name of each migration `init()` applies (e.g. `0002`). */
+  readonly onMigrated?: (name: string) => void;
+}
+
+/** The migration options among a store's options, without keys left undefined (exact optional properties). */
+export function migrationOptions(options: MigrationOptions): MigrationOptions {
+  return {
+    ...(options.migrate === undefined ? {} : { migrate: options.migrate }),
+    ...(options.onMigrated === undefined ? {} : { onMigrated: options.onMigrated }),
+  };
 }

@@ -10,7 +10,7 @@ import type {
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import type { SqlDriver } from './driver.ts';
 import { COLUMNS, fromRow, INSERT, JOINED_COLUMNS, keyFromRow, refreshFromRow, toParams } from './rows.ts';
-import { migrate } from './schema.ts';
+import { migrate, type MigrationOptions } from './schema.ts';
 
 const LIVE = 'ended_at IS NULL AND absolute_expires_at > ? AND (idle_expires_at IS NULL OR idle_expires_at > ?) AND (rolling_expires_at IS NULL OR rolling_expires_at > ?)';
 
@@ -19,14 +19,14 @@ const LIVE = 'ended_at IS NULL AND absolute_expires_at > ? AND (idle_expires_at 
  * (`findByTokenHash`, `get`, `touch`, `rotate`) are single statements; what must be atomic runs in a
  * transaction or as one conditional UPDATE.
  */
-export function createSqlStore(driver: SqlDriver, options: { readonly migrate?: boolean } = {}): SessionStore {
+export function createSqlStore(driver: SqlDriver, options: MigrationOptions = {}): SessionStore {
   const forUpdate = driver.dialect === 'postgres' ? ' FOR UPDATE' : '';
 
   const endStatement = (where: string) => `UPDATE tenure_sessions SET ended_at = ?, end_reason = ?, purge_at = ? WHERE ended_at IS NULL AND ${where}`;
 
   return {
     async init() {
-      if (options.migrate !== false) await migrate(driver);
+      if (options.migrate !== false) await migrate(driver, options.onMigrated);
     },
     close: () => driver.close(),
 
