@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
+import { TenureError } from '../core/errors.ts';
 import type { ServerDeps } from '../server/context.ts';
 import type { UserRecord } from '../server/directory.ts';
 import { userJson } from '../server/resource-json.ts';
 import { createOrg } from '../server/use-cases/organizations.ts';
-import { createUser, deleteUser, getUser, listUsers, updateUser } from '../server/use-cases/users.ts';
-import { cliSecurityLog, EXIT_USAGE, fail, withServices, type StoreOptions } from './context.ts';
+import { createUser, deleteUser, listUsers, updateUser } from '../server/use-cases/users.ts';
+import { cliSecurityLog, EXIT_USAGE, withServices, type StoreOptions } from './context.ts';
 import { printJson, printList, printTable } from './output.ts';
 import { configOption, jsonOption } from './options.ts';
 
@@ -17,10 +18,14 @@ export async function readPasswordFromStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
 }
 
-/** A user named by id (`usr_…`) or by username. */
+/**
+ * A user named by id (`usr_…`) or by username.
+ * @throws TenureError `not_found` naming `ref` (exit 1)
+ */
 export async function userByRef(deps: ServerDeps, ref: string): Promise<UserRecord> {
   const user = ref.startsWith('usr_') ? await deps.directory.getUser(ref) : await deps.directory.getUserByUsername(ref);
-  return user ?? getUser(deps, ref);
+  if (user === null) throw new TenureError('not_found', `no user with id or username ${JSON.stringify(ref.slice(0, 64))}`);
+  return user;
 }
 
 function requirePasswordStdin(options: { readonly passwordStdin?: boolean }): void {
@@ -107,9 +112,10 @@ export function registerUserCommands(program: Command): void {
     });
 }
 
-/** `--limit` as a page size. */
+/** `--limit` as a page size; anything else is bad input (exit 2, like a bad option). */
 export function pageSize(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 500) fail(`--limit must be a whole number from 1 to 500, not ${JSON.stringify(value.slice(0, 20))}`);
-  return n;
+  if (Number.isInteger(n) && n >= 1 && n <= 500) return n;
+  process.stderr.write(`error: --limit must be a whole number from 1 to 500, not ${JSON.stringify(value.slice(0, 20))}\n`);
+  process.exit(EXIT_USAGE);
 }

@@ -1,6 +1,6 @@
 import { StoreUnavailableError } from '../core/errors.ts';
 import type { InvalidationEvent, SessionStore } from '../core/store.ts';
-import { boundCalls, createInFlight, failPending } from './bounded-calls.ts';
+import { boundCalls, createInFlight, failPending, type CallObserver } from './bounded-calls.ts';
 import type { Directory } from './directory.ts';
 import type { Readiness } from './readiness.ts';
 import { watchStore, type StoreHealth } from './store-health.ts';
@@ -25,7 +25,16 @@ export interface GuardedStorage {
  * probe finds the backend down or stalled; the validated-session cache flushed when the store goes
  * away. State changes go to `readiness`, which logs each once.
  */
-export function guardStorage(opened: StorageToGuard, options: { readonly timeoutMs: number; readonly readiness: Readiness; readonly probe: { readonly store: boolean; readonly directory: boolean } }): GuardedStorage {
+export function guardStorage(
+  opened: StorageToGuard,
+  options: {
+    readonly timeoutMs: number;
+    readonly readiness: Readiness;
+    readonly probe: { readonly store: boolean; readonly directory: boolean };
+    /** Where each part's calls report their duration and failures (metrics). */
+    readonly observe?: { readonly store: CallObserver; readonly directory: CallObserver };
+  },
+): GuardedStorage {
   const { readiness, timeoutMs } = options;
   const listeners = new Set<(event: InvalidationEvent) => void>();
   const storeCalls = createInFlight(() => storeHealth?.answered());
@@ -59,12 +68,14 @@ export function guardStorage(opened: StorageToGuard, options: { readonly timeout
   );
 
   const gateOf = (health: StoreHealth | null) => () => readiness.blocked() ?? health?.problem() ?? null;
-  const store = boundCalls(opened.store, { timeoutMs, what: 'the session store', gate: gateOf(storeHealth), inFlight: storeCalls }, ['subscribe']);
+  const observing = (observe: CallObserver | undefined) => (observe === undefined ? {} : { observe });
+  const store = boundCalls(opened.store, { timeoutMs, what: 'the session store', gate: gateOf(storeHealth), inFlight: storeCalls, ...observing(options.observe?.store) }, ['subscribe']);
   const directory = boundCalls(opened.directory, {
     timeoutMs,
     what: 'the directory',
     inFlight: directoryCalls,
     gate: gateOf(directoryHealth),
+    ...observing(options.observe?.directory),
     ...(opened.directoryUnavailable === undefined ? {} : { unavailable: opened.directoryUnavailable }),
   });
   const inner = opened.store.subscribe?.bind(opened.store);

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import { createRequestHistogram } from './request-histogram.ts';
+import type { CallObserver } from './bounded-calls.ts';
+import { createLabelledHistogram, createRequestHistogram } from './request-histogram.ts';
 
 /** The service's Prometheus metrics, in a registry of their own (no global state between app instances). */
 export interface Metrics {
@@ -15,6 +16,11 @@ export interface Metrics {
   readonly revocations: Counter<'kind'>;
   readonly refreshReuse: Counter;
   readonly storeErrors: Counter;
+  /**
+   * Where the calls to one part of the storage report (`tenure_store_call_duration_seconds`,
+   * `tenure_store_call_errors_total`): `store` is the part, `backend` its kind (`sqlite`, `postgres`, …).
+   */
+  storeCalls(store: 'session_store' | 'directory' | 'directory_events', backend: string): CallObserver;
   /**
    * Where `tenure_sessions_live{audience}` reads its values at each scrape (a store that counts).
    * Without a source, or when the count fails, the gauge has no series.
@@ -48,6 +54,18 @@ export function createMetrics(options: { readonly defaultMetrics?: boolean } = {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registry,
   });
+  const storeCallDuration = createLabelledHistogram({
+    name: 'tenure_store_call_duration_seconds',
+    help: 'Store and directory call latency by operation, part (store) and backend, answered or not',
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registry,
+  });
+  const storeCallErrors = new Counter({
+    name: 'tenure_store_call_errors_total',
+    help: 'Failed store and directory calls by operation, part (store), backend and kind (timeout, unavailable, other)',
+    labelNames: ['operation', 'store', 'backend', 'kind'] as const,
+    registers,
+  });
   let liveSource: (() => Promise<Readonly<Record<string, number>>>) | null = null;
   new Gauge({
     name: 'tenure_sessions_live',
@@ -76,6 +94,17 @@ export function createMetrics(options: { readonly defaultMetrics?: boolean } = {
       else entry.count += 1;
     },
     observeRequest: requestDuration.observe,
+    storeCalls(store, backend) {
+      return {
+        forOperation(operation) {
+          // Operations are the wrapped object's method names, a set fixed by the code: labels stay bounded.
+          return {
+            took: storeCallDuration.series({ operation, store, backend }),
+            failed: (kind) => storeCallErrors.inc({ operation, store, backend, kind }),
+          };
+        },
+      };
+    },
     logins: new Counter({ name: 'tenure_logins_total', help: 'Login attempts by result', labelNames: ['result'], registers }),
     loginFailures: new Counter({ name: 'tenure_login_failures_total', help: 'Failed logins by reason', labelNames: ['reason'], registers }),
     validations,

@@ -26,7 +26,7 @@ const WHAT: Readonly<Record<MigrationTarget, string>> = {
  * Applies every pending migration of the session store, the directory and the directory's events and
  * webhooks tables (whatever `TENURE_MIGRATE` says: this is the explicit run), one part after the
  * other, and reports each part as it is done. Needs no secret: it opens the storage only.
- * A Redis session store has no schema: its report is always empty.
+ * On Redis the session store and the events have no schema: their reports are always empty.
  * @throws the first part's failure (connection, timeout after 60 s, migration error), naming the part
  */
 export async function runMigrations(config: ServerConfig, report: (done: MigrationReport) => void): Promise<void> {
@@ -36,9 +36,8 @@ export async function runMigrations(config: ServerConfig, report: (done: Migrati
   const parts: { readonly target: MigrationTarget; readonly url: string; readonly init: () => Promise<void> }[] = [
     { target: 'session_store', url: config.storeUrl, init: () => storage.store.init() },
     { target: 'directory', url: directoryUrl, init: () => storage.directory.init() },
+    { target: 'directory_events', url: directoryUrl, init: () => storage.federation.init() },
   ];
-  const federation = storage.federation;
-  if (federation !== null) parts.push({ target: 'directory_events', url: directoryUrl, init: () => federation.init() });
   try {
     for (const part of parts) {
       const what = WHAT[part.target];

@@ -34,6 +34,45 @@ export interface RequestHistogramOptions {
  * observation here is a map lookup and three increments, and the series are built at scrape time.
  */
 export function createRequestHistogram(options: RequestHistogramOptions): RequestHistogram {
+  const { bounds, series } = registerHistogram(options);
+  return {
+    observe(method, route, status, seconds) {
+      const key = `${method} ${route} ${status}`;
+      let s = series.get(key);
+      if (s === undefined) {
+        s = { labels: { method, route, status: String(status) }, counts: new Float64Array(bounds.length), sum: 0, count: 0 };
+        series.set(key, s);
+      }
+      record(s, bounds, seconds);
+    },
+  };
+}
+
+/** A histogram whose callers keep one observer per label set, taken once (e.g. when a store is wrapped). */
+export interface LabelledHistogram {
+  /** The observer of one label set (the same series for equal labels): a bucket search and three increments per call. */
+  series(labels: Readonly<Record<string, string>>): (seconds: number) => void;
+}
+
+/** Like `createRequestHistogram`, with any labels, resolved once per label set rather than per observation. */
+export function createLabelledHistogram(options: RequestHistogramOptions): LabelledHistogram {
+  const { bounds, series } = registerHistogram(options);
+  return {
+    series(labels) {
+      const key = JSON.stringify(labels);
+      let s = series.get(key);
+      if (s === undefined) {
+        s = { labels: { ...labels }, counts: new Float64Array(bounds.length), sum: 0, count: 0 };
+        series.set(key, s);
+      }
+      const observed = s;
+      return (seconds) => record(observed, bounds, seconds);
+    },
+  };
+}
+
+/** Registers a histogram metric whose samples are built from `series` at each scrape. */
+function registerHistogram(options: RequestHistogramOptions): { readonly bounds: readonly number[]; readonly series: Map<string, Series> } {
   const { name, help, registry } = options;
   const bounds = [...options.buckets];
   const series = new Map<string, Series>();
@@ -46,6 +85,7 @@ export function createRequestHistogram(options: RequestHistogramOptions): Reques
     get() {
       const values: Sample[] = [];
       for (const s of series.values()) {
+        if (s.count === 0) continue;
         let cumulative = 0;
         bounds.forEach((bound, i) => {
           cumulative += s.counts[i] ?? 0;
@@ -58,24 +98,22 @@ export function createRequestHistogram(options: RequestHistogramOptions): Reques
       return Promise.resolve({ name, help, type: 'histogram', values, aggregator: 'sum' });
     },
     reset(): void {
-      series.clear();
+      // Observers handed out keep counting into their series: zero them rather than dropping them.
+      for (const s of series.values()) {
+        s.counts.fill(0);
+        s.sum = 0;
+        s.count = 0;
+      }
     },
   };
   registry.registerMetric(metric as unknown as Metric);
+  return { bounds, series };
+}
 
-  return {
-    observe(method, route, status, seconds) {
-      const key = `${method} ${route} ${status}`;
-      let s = series.get(key);
-      if (s === undefined) {
-        s = { labels: { method, route, status: String(status) }, counts: new Float64Array(bounds.length), sum: 0, count: 0 };
-        series.set(key, s);
-      }
-      let i = 0;
-      while (i < bounds.length && seconds > bounds[i]!) i += 1;
-      if (i < bounds.length) s.counts[i]! += 1;
-      s.sum += seconds;
-      s.count += 1;
-    },
-  };
+function record(s: Series, bounds: readonly number[], seconds: number): void {
+  let i = 0;
+  while (i < bounds.length && seconds > bounds[i]!) i += 1;
+  if (i < bounds.length) s.counts[i]! += 1;
+  s.sum += seconds;
+  s.count += 1;
 }

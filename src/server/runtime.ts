@@ -207,13 +207,23 @@ export async function createRuntime(config: ServerConfig, options: RuntimeOption
   // A SQLite file does not stall the way a server does (its lock waits are bounded by the timeout):
   // only stores across a network are probed.
   const remote = (url: string) => storeKindOf(url) !== 'sqlite';
+  const metrics = createMetrics();
+  // openStorage refused any URL of no known kind.
+  const backend = (url: string) => storeKindOf(url) as string;
+  const directoryUrl = config.directoryUrl ?? config.storeUrl;
   const guarded = guardStorage(opened, {
     timeoutMs: config.storeTimeout * 1000,
     readiness,
-    probe: { store: remote(config.storeUrl), directory: remote(config.directoryUrl ?? config.storeUrl) },
+    probe: { store: remote(config.storeUrl), directory: remote(directoryUrl) },
+    observe: { store: metrics.storeCalls('session_store', backend(config.storeUrl)), directory: metrics.storeCalls('directory', backend(directoryUrl)) },
   });
   const { store, directory } = guarded;
-  const federationStore = boundCalls(opened.federation, { timeoutMs: config.storeTimeout * 1000, what: 'the directory', gate: () => readiness.blocked() });
+  const federationStore = boundCalls(opened.federation, {
+    timeoutMs: config.storeTimeout * 1000,
+    what: 'the directory',
+    gate: () => readiness.blocked(),
+    observe: metrics.storeCalls('directory_events', backend(directoryUrl)),
+  });
   // Events may be recorded before the app (and its logger) exists.
   let warn = (message: string): void => void process.stderr.write(`${message}\n`);
   const federation = createFederation({
@@ -235,7 +245,6 @@ export async function createRuntime(config: ServerConfig, options: RuntimeOption
     onEvent: federation.events.onLifecycle,
   });
   const passwords = await createPasswordHasher(options.passwordCost ?? {});
-  const metrics = createMetrics();
   const tokens = createTokenService({ sessions, store, ring, policies, clock, issuer: config.issuer ?? `http://${config.host}:${config.port}` });
   const deps: ServerDeps = {
     config,

@@ -75,7 +75,8 @@ describe('the tenure command', () => {
   it('start --help lists every option with its variable, and the policy variables', async () => {
     const help = await tenure(['start', '--help'], env);
     assert.equal(help.code, 0);
-    for (const fragment of ['--store-url', 'TENURE_STORE_URL', '--port', 'TENURE_PORT', 'TENURE_SECRETS', 'TENURE_SESSION_IDLE_TIMEOUT', 'TENURE_KONG_SESSION_CONF']) {
+    const variables = ['TENURE_STORE_URL', 'TENURE_DIRECTORY_URL', 'TENURE_STORE_TIMEOUT', 'TENURE_PORT', 'TENURE_WORKERS', 'TENURE_SECRETS', 'TENURE_SUBJECT_KEY', 'TENURE_CONFIG'];
+    for (const fragment of ['--store-url', '--directory-url', '--port', '--workers', ...variables, 'TENURE_SESSION_IDLE_TIMEOUT', 'TENURE_KONG_SESSION_CONF']) {
       assert.ok(help.stdout.includes(fragment), fragment);
     }
   });
