@@ -4,9 +4,9 @@
  * credential write waits for one replica). Private clusters on loopback; `npm run bench:cluster-wait`.
  */
 import { performance } from 'node:perf_hooks';
-import { createSessionManager } from '../src/core/session-manager.ts';
-import { createRedisStore } from '../src/stores/redis.ts';
-import { startRedisCluster } from '../test/support/redis-cluster.ts';
+import { createSessionManager } from 'tenure/core/session-manager';
+import { createRedisStore } from 'tenure/stores/redis';
+import { startRedisCluster } from '../packages/tenure/test/support/redis-cluster.ts';
 
 const LOGINS = Number(process.env['BENCH_LOGINS'] ?? 3000);
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 16);

@@ -1,7 +1,7 @@
 // `npm run docs`: writes docs/config.schema.json and the reference table in docs/policy.md from the
-// policy field table; test/server/config-reference.test.ts fails when they are stale.
+// policy field table; packages/server/test/server/config-reference.test.ts fails when they are stale.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { configJsonSchema, policyReferenceMarkdown } from '../src/server/config-reference.ts';
+import { configJsonSchema, policyReferenceMarkdown } from '../packages/server/src/config-reference.ts';
 
 const root = new URL('../', import.meta.url);
 writeFileSync(new URL('docs/config.schema.json', root), `${JSON.stringify(configJsonSchema(), null, 2)}\n`);

@@ -40,7 +40,7 @@ const freePort = (): Promise<number> =>
 const dir = mkdtempSync(join(tmpdir(), 'tenure-soak-'));
 const port = await freePort();
 const env = { ...process.env, TENURE_DATA_DIR: dir, TENURE_HOST: '127.0.0.1', TENURE_PORT: String(port), TENURE_LOG_LEVEL: 'warn', TENURE_SESSION_COOKIE_SECURE: 'false' };
-const cli = ['--import', 'tsx', 'src/cli/main.ts'];
+const cli = ['--conditions=source', '--import', 'tsx', 'packages/server/src/cli/main.ts'];
 for (let i = 0; i < USERS; i += 1) {
   const made = spawnSync(process.execPath, [...cli, 'users', 'create', '--username', `soak-${i}`, '--password-stdin'], { env, input: PASSWORD, encoding: 'utf8' });
   if (made.status !== 0) throw new Error(`soak: creating a user failed: ${made.stderr}`);

@@ -1,7 +1,7 @@
 import { createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { sealData, unsealData } from 'iron-session';
-import { createSessionManager } from '../../src/core/session-manager.ts';
-import { createMemoryStore } from '../../src/stores/memory.ts';
+import { createSessionManager } from 'tenure/core/session-manager';
+import { createMemoryStore } from 'tenure/stores/memory';
 import { opsPerSecond } from '../measure.ts';
 import type { Row } from '../report.ts';
 

@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { createKeyRing } from '../../src/core/key-ring.ts';
-import { cryptoRandom } from '../../src/core/random.ts';
-import { issueToken, tokenHash } from '../../src/core/server-token.ts';
-import { createSqliteStore } from '../../src/stores/sqlite.ts';
+import { createKeyRing } from 'tenure/core/key-ring';
+import { cryptoRandom } from 'tenure/core/random';
+import { issueToken, tokenHash } from 'tenure/core/server-token';
+import { createSqliteStore } from 'tenure/stores/sqlite';
 import type { Row } from '../report.ts';
 
 const SECRET = 'bench-secret-bench-secret-bench-secret-0123';

@@ -1,7 +1,7 @@
-import { manualClock } from '../../src/core/clock.ts';
-import { createSessionManager } from '../../src/core/session-manager.ts';
-import type { SessionStore } from '../../src/core/store.ts';
-import { createMemoryStore } from '../../src/stores/memory.ts';
+import { manualClock } from 'tenure/core/clock';
+import { createSessionManager } from 'tenure/core/session-manager';
+import type { SessionStore } from 'tenure/core/store';
+import { createMemoryStore } from 'tenure/stores/memory';
 import type { Row } from '../report.ts';
 
 /**

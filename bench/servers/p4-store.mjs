@@ -4,9 +4,9 @@
 // {p50, p99, revokeMs, rss} as one JSON line. Started by bench/scenarios/p4-sqlite-scale.ts, one
 // process per size and round.
 import { readFileSync } from 'node:fs';
-import { createKeyRing } from '../../dist/core/key-ring.js';
-import { createSessionManager } from '../../dist/core/session-manager.js';
-import { createSqliteStore } from '../../dist/stores/sqlite.js';
+import { createKeyRing } from '../../packages/tenure/dist/core/key-ring.js';
+import { createSessionManager } from '../../packages/tenure/dist/core/session-manager.js';
+import { createSqliteStore } from '../../packages/tenure/dist/stores/sqlite.js';
 
 const [filename, tokensFile, samplesArg, secret, mode] = process.argv.slice(2);
 const tokens = JSON.parse(readFileSync(tokensFile, 'utf8'));

@@ -11,11 +11,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApiKey } from '../../dist/server/api-keys.js';
-import { loadConfig } from '../../dist/server/config.js';
-import { createRuntime } from '../../dist/server/runtime.js';
-import { withWorkerChannel } from '../../dist/server/worker-channel.js';
-import { runPrimary } from '../../dist/server/workers.js';
+import { createApiKey } from '../../packages/server/dist/api-keys.js';
+import { loadConfig } from '../../packages/server/dist/config.js';
+import { createRuntime } from '../../packages/server/dist/runtime.js';
+import { withWorkerChannel } from '../../packages/server/dist/worker-channel.js';
+import { runPrimary } from '../../packages/server/dist/workers.js';
 
 const workers = Number(process.env.BENCH_WORKERS ?? 1);
 const dir = cluster.isWorker ? process.env.BENCH_DIR : mkdtempSync(join(tmpdir(), 'tenure-bench-'));

@@ -1,15 +1,15 @@
 import { Agent, createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { JWK } from 'jose';
-import { createNodeSessions } from '../../src/adapters/node.ts';
-import { parseCookieHeader, readSessionCookie, sessionCookieHeaders } from '../../src/core/cookie-header.ts';
-import { createSessionManager, type SessionManager } from '../../src/core/session-manager.ts';
-import { loadConfig } from '../../src/server/config.ts';
-import { bearerOf } from '../../src/http/credential.ts';
-import type { HttpRequest } from '../../src/http/request.ts';
-import { createRuntime, type Runtime } from '../../src/server/runtime.ts';
-import { createUser } from '../../src/server/use-cases/users.ts';
-import { createMemoryStore } from '../../src/stores/memory.ts';
+import { createNodeSessions } from 'tenure/adapters/node';
+import { parseCookieHeader, readSessionCookie, sessionCookieHeaders } from 'tenure/core/cookie-header';
+import { createSessionManager, type SessionManager } from 'tenure/core/session-manager';
+import { loadConfig } from '../../packages/server/src/config.ts';
+import { bearerOf } from 'tenure/http/credential';
+import type { HttpRequest } from 'tenure/http/request';
+import { createRuntime, type Runtime } from '../../packages/server/src/runtime.ts';
+import { createUser } from '../../packages/server/src/use-cases/users.ts';
+import { createMemoryStore } from 'tenure/stores/memory';
 import { forgedAccessTokens, mutateJwt } from './jwt.ts';
 import { mutateBase64url, mutated, type Rand } from './mutate.ts';
 

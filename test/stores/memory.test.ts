@@ -1,4 +1,0 @@
-import { createMemoryStore } from '../../src/stores/memory.ts';
-import { runStoreConformance } from './conformance.ts';
-
-runStoreConformance('memory', async () => ({ store: createMemoryStore(), cleanup: async () => undefined }));
