@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { SessionRecord } from '../core/session.ts';
 import type { RefreshRecord, SessionStore } from '../core/store.ts';
+import { sessionRecord } from './store-conformance-records.ts';
+import { tokenConformance } from './store-conformance-tokens.ts';
 
 /**
  * The conformance suite every `SessionStore` passes unchanged. A third-party store runs it with
@@ -26,36 +28,7 @@ export function runStoreConformance(
       await cleanup();
     });
 
-    const record = (overrides: Partial<SessionRecord> = {}): SessionRecord => {
-      counter += 1;
-      return {
-        id: `s${counter}-${Math.random().toString(36).slice(2)}`,
-        tokenHash: `t${counter}-${Math.random().toString(36).slice(2)}`,
-        prevTokenHash: null,
-        prevValidUntil: null,
-        subjectKey: 'subject-a',
-        subject: 'subject-a',
-        audience: 'default',
-        org: null,
-        createdAt: NOW + counter,
-        lastActivityAt: NOW + counter,
-        renewedAt: NOW + counter,
-        idleExpiresAt: NOW + 900,
-        rollingExpiresAt: null,
-        absoluteExpiresAt: NOW + 86400,
-        purgeAt: NOW + 90000,
-        remember: false,
-        persistent: false,
-        generation: 0,
-        endedAt: null,
-        endReason: null,
-        ip: null,
-        userAgent: null,
-        scheme: null,
-        data: {},
-        ...overrides,
-      };
-    };
+    const record = (overrides: Partial<SessionRecord> = {}): SessionRecord => sessionRecord((counter += 1), NOW, overrides);
     const at = { endedAt: NOW + 10, purgeAt: NOW + 3610 };
 
     it('creates and reads back a record with exactly the same fields and types', async () => {
@@ -305,41 +278,7 @@ export function runStoreConformance(
       assert.equal((await store.list({ subjectKey: 'limit-race', now: NOW })).sessions.length, 1);
     });
 
-    it('rotates refresh tokens: fresh, retry within the interval, reuse after; unknown and expired', async () => {
-      const first: RefreshRecord = { hash: `r-${counter++}`, sessionId: 's', issuedAt: NOW, expiresAt: NOW + 3600, usedAt: null };
-      await store.insertRefresh(first);
-      assert.deepEqual(await store.getRefresh(first.hash), first);
-      const successor: RefreshRecord = { hash: `r-${counter++}`, sessionId: 's', issuedAt: NOW + 1, expiresAt: NOW + 3601, usedAt: null };
-      assert.equal((await store.rotateRefresh(first.hash, successor, NOW + 1, 10)).status, 'fresh');
-      assert.deepEqual(await store.getRefresh(successor.hash), successor);
-      assert.equal((await store.rotateRefresh(first.hash, successor, NOW + 10, 10)).status, 'retry');
-      assert.equal((await store.rotateRefresh(first.hash, successor, NOW + 11, 10)).status, 'reuse');
-      assert.equal((await store.rotateRefresh('nope', successor, NOW, 10)).status, 'unknown');
-      const old: RefreshRecord = { hash: `r-${counter++}`, sessionId: 's', issuedAt: NOW, expiresAt: NOW + 5, usedAt: null };
-      await store.insertRefresh(old);
-      assert.equal((await store.rotateRefresh(old.hash, successor, NOW + 5, 10)).status, 'unknown');
-      assert.equal(await store.deleteRefreshForSession('s'), 3);
-      assert.equal(await store.getRefresh(first.hash), null);
-    });
-
-    it('gives exactly one of 20 concurrent refresh rotations the fresh use', async () => {
-      const token: RefreshRecord = { hash: `r-${counter++}`, sessionId: 'race', issuedAt: NOW, expiresAt: NOW + 3600, usedAt: null };
-      await store.insertRefresh(token);
-      const successor: RefreshRecord = { hash: `r-${counter++}`, sessionId: 'race', issuedAt: NOW, expiresAt: NOW + 3600, usedAt: null };
-      const results = await Promise.all(Array.from({ length: 20 }, () => store.rotateRefresh(token.hash, successor, NOW, 10)));
-      assert.equal(results.filter((r) => r.status === 'fresh').length, 1);
-      assert.equal(results.filter((r) => r.status === 'retry').length, 19);
-    });
-
-    it('stores, lists, updates and deletes signing keys', async () => {
-      const key = { kid: `k-${counter++}`, alg: 'ES256', publicJwk: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' }, privateSealed: 'sealed', createdAt: NOW, activatesAt: NOW, retiresAt: NOW + 10, expiresAt: NOW + 20 };
-      await store.putSigningKey(key);
-      assert.deepEqual((await store.listSigningKeys()).find((k) => k.kid === key.kid), key);
-      await store.putSigningKey({ ...key, retiresAt: NOW + 5 });
-      assert.equal((await store.listSigningKeys()).find((k) => k.kid === key.kid)?.retiresAt, NOW + 5);
-      await store.deleteSigningKey(key.kid);
-      assert.equal((await store.listSigningKeys()).find((k) => k.kid === key.kid), undefined);
-    });
+    tokenConformance({ store: () => store, now: NOW, unique: (prefix) => `${prefix}-${counter++}` });
 
     it('sweeps rows past purge_at and expired refresh tokens, keeping the rest', async () => {
       const gone = record({ subjectKey: 'sweep', purgeAt: NOW + 100 });
