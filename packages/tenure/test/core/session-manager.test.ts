@@ -223,6 +223,43 @@ describe('policy in force', () => {
     assert.equal(reasonOf(await sessions.validate(credential.value, { passive: true })), 'idle');
   });
 
+  for (const [name, makeStore] of [['memory', () => createMemoryStore()], ['SQLite', () => createSqliteStore({ filename: ':memory:' })]] as const) {
+    it(`keeps an ended session's reason for its own organization's reason_ttl, however it ends (${name})`, async () => {
+      const acme: Policy = { ...DEFAULTS, reasonTtl: 60 };
+      const clock = manualClock(1_000_000);
+      const store = makeStore();
+      await store.init?.();
+      const sessions = createSessionManager({ secrets: [SECRET], store, clock, policyFor: (org) => (org === 'acme' ? acme : DEFAULTS) });
+      const purgeAfterEnd = async (id: string): Promise<number> => {
+        const record = await store.get(id);
+        assert.ok(record?.endedAt != null, 'the session ended');
+        return record.purgeAt - record.endedAt;
+      };
+      const mint = async (subject: string, org?: string) => (await sessions.create({ subject, ...(org === undefined ? {} : { org }) })).session.id;
+
+      const loggedOut = await mint('alice', 'acme');
+      assert.equal(await sessions.destroy(loggedOut), true);
+      assert.equal(await purgeAfterEnd(loggedOut), 60);
+
+      const userAcme = await mint('bob', 'acme');
+      const userEnv = await mint('bob');
+      assert.equal(await sessions.revokeSubject('bob'), 2);
+      assert.equal(await purgeAfterEnd(userAcme), 60);
+      assert.equal(await purgeAfterEnd(userEnv), DEFAULTS.reasonTtl);
+
+      const allAcme = await mint('carol', 'acme');
+      const allEnv = await mint('dave');
+      assert.equal(await sessions.revokeAll(), 2);
+      assert.equal(await purgeAfterEnd(allAcme), 60);
+      assert.equal(await purgeAfterEnd(allEnv), DEFAULTS.reasonTtl);
+
+      const orgOnly = await mint('erin', 'acme');
+      assert.equal(await sessions.revokeOrg('acme'), 1);
+      assert.equal(await purgeAfterEnd(orgOnly), 60);
+      await store.close?.();
+    });
+  }
+
   it('lengthening a timeout never revives an ended session', async () => {
     let policy: Policy = { ...DEFAULTS, idleTimeout: 900, rollingTimeout: 0 };
     const clock = manualClock(1_000_000);

@@ -9,22 +9,40 @@ import { endAt, eventSession, type Lifecycle } from './context.ts';
 import { insert } from './create.ts';
 import type { Issued, RequestContext, RevokeOptions, Session } from './types.ts';
 
-/** Ends one session (logout). Answers whether a live session was ended. */
+/**
+ * Ends one session (logout). Answers whether a live session was ended. Its reason is kept for its own
+ * organization's `reason_ttl`, as on every other end (docs/policy.md), so the row is read first.
+ */
 export async function destroy(lc: Lifecycle, id: string): Promise<boolean> {
-  const record = lc.listening ? await lc.store.get(id) : null;
-  const ended = await lc.store.end(id, 'revoked', endAt(await lc.policyFor(null), lc.clock()));
+  const record = await lc.store.get(id);
+  const ended = await lc.store.end(id, 'revoked', endAt(await lc.policyFor(record?.org ?? null), lc.clock()));
   lc.cache?.invalidate({ kind: 'session', id });
-  if (ended && record !== null) lc.emit({ type: 'session.ended', session: eventSession(lc, record), reason: 'revoked', cause: null });
+  if (ended && record !== null && lc.listening) lc.emit({ type: 'session.ended', session: eventSession(lc, record), reason: 'revoked', cause: null });
   return ended;
 }
 
-/** Ends every live session an end filter matches, and reports each. */
+/**
+ * Ends every live session an end filter matches, and reports each. Each keeps its reason for its own
+ * organization's `reason_ttl`: the matching sessions are read first, the organizations whose
+ * `reason_ttl` differs from the environment's are ended one organization at a time, and the rest
+ * (the environment's, and any session created meanwhile) in one last call under the environment's policy.
+ */
 export async function endMany(lc: Lifecycle, filter: EndFilter): Promise<number> {
-  const policy = await lc.policyFor(null);
-  const live = lc.listening ? await matching(lc, filter) : [];
-  const ended = await lc.store.endMany(filter, 'revoked', endAt(policy, lc.clock()));
+  const environment = await lc.policyFor(null);
+  const now = lc.clock();
+  const live = await matching(lc, filter);
+  let ended = 0;
+  if (filter.org === undefined) {
+    const orgs = new Set(live.flatMap((session) => (session.org === null ? [] : [session.org])));
+    for (const org of orgs) {
+      const policy = await lc.policyFor(org);
+      if (policy.reasonTtl !== environment.reasonTtl) ended += await lc.store.endMany({ ...filter, org }, 'revoked', endAt(policy, now));
+    }
+  }
+  const policy = filter.org === undefined ? environment : await lc.policyFor(filter.org);
+  ended += await lc.store.endMany(filter, 'revoked', endAt(policy, now));
   lc.cache?.invalidate(filter.subjectKey === undefined ? { kind: 'all' } : { kind: 'subject', subjectKey: filter.subjectKey });
-  for (const session of live) lc.emit({ type: 'session.ended', session, reason: 'revoked', cause: null });
+  if (lc.listening) for (const session of live) lc.emit({ type: 'session.ended', session, reason: 'revoked', cause: null });
   return ended;
 }
 
