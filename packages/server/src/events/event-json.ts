@@ -1,4 +1,4 @@
-import type { EndCause, EventRecord, SessionEventType } from '../federation-store.ts';
+import { SESSION_EVENT_TYPES, type EndCause, type EventRecord, type SessionEventType } from '../federation-store.ts';
 
 /** An event as the API and webhooks show it; also how stores keep it (SQL columns, Redis JSON). */
 export interface EventJson {
@@ -14,6 +14,25 @@ export interface EventJson {
   readonly cause: string | null;
   readonly actor: string | null;
 }
+
+/** The JSON Schema of `eventJson`'s answer: the events route's response and the OpenAPI `Event`. */
+export const EVENT_JSON_SCHEMA = {
+  type: 'object',
+  description: 'One lifecycle change of a session (docs/federation.md "Events").',
+  properties: {
+    id: { type: 'string' },
+    type: { type: 'string', enum: [...SESSION_EVENT_TYPES] },
+    at: { type: 'integer', description: 'Epoch seconds.' },
+    session_id: { type: ['string', 'null'] },
+    subject: { type: ['string', 'null'] },
+    org: { type: ['string', 'null'] },
+    audience: { type: ['string', 'null'] },
+    reason: { type: ['string', 'null'], description: 'For session.ended: idle, rolling, absolute or revoked.' },
+    cause: { type: ['string', 'null'], description: 'For session.ended: idle, rolling, absolute, logout, admin, password_change, user_disabled, limit, refresh_reuse, upstream_logout.' },
+    actor: { type: ['string', 'null'], description: 'user, admin, system or upstream:<provider>.' },
+  },
+  required: ['id', 'type', 'at', 'session_id', 'subject', 'org', 'audience', 'reason', 'cause', 'actor'],
+} as const;
 
 /** An event as the API and webhooks show it. */
 export function eventJson(event: EventRecord) {

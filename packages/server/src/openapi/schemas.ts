@@ -1,3 +1,4 @@
+import { EVENT_JSON_SCHEMA } from '../events/event-json.ts';
 import { SESSION_JSON_SCHEMA } from '../session-json.ts';
 
 /**
@@ -114,23 +115,7 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, object>> = {
     required: ['id', 'username', 'orgs', 'roles', 'disabled', 'created_at', 'updated_at'],
   },
   UserList: page('users', 'User'),
-  Event: {
-    type: 'object',
-    description: 'One lifecycle change of a session (docs/federation.md "Events").',
-    properties: {
-      id: { type: 'string' },
-      type: { type: 'string', enum: ['session.created', 'session.renewed', 'session.ended', 'refresh.reuse_detected', 'session.binding_refused'] },
-      at: { type: 'integer', description: 'Epoch seconds.' },
-      session_id: { type: ['string', 'null'] },
-      subject: { type: ['string', 'null'] },
-      org: { type: ['string', 'null'] },
-      audience: { type: ['string', 'null'] },
-      reason: { type: ['string', 'null'], description: 'For session.ended: idle, rolling, absolute or revoked.' },
-      cause: { type: ['string', 'null'], description: 'For session.ended: idle, rolling, absolute, logout, admin, password_change, user_disabled, limit, refresh_reuse, upstream_logout.' },
-      actor: { type: ['string', 'null'], description: 'user, admin, system or upstream:<provider>.' },
-    },
-    required: ['id', 'type', 'at', 'session_id', 'subject', 'org', 'audience', 'reason', 'cause', 'actor'],
-  },
+  Event: EVENT_JSON_SCHEMA,
   EventList: page('events', 'Event'),
   Webhook: {
     type: 'object',

@@ -1,24 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerDeps } from '../context.ts';
-import { eventJson } from '../events/event-json.ts';
+import { EVENT_JSON_SCHEMA, eventJson } from '../events/event-json.ts';
 import { SESSION_EVENT_TYPES, type SessionEventType } from '../federation-store.ts';
 import { requireAdmin } from '../require-admin.ts';
-
-const EVENT_SCHEMA = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    type: { type: 'string', enum: [...SESSION_EVENT_TYPES] },
-    at: { type: 'integer' },
-    session_id: { type: ['string', 'null'] },
-    subject: { type: ['string', 'null'] },
-    org: { type: ['string', 'null'] },
-    audience: { type: ['string', 'null'] },
-    reason: { type: ['string', 'null'] },
-    cause: { type: ['string', 'null'] },
-    actor: { type: ['string', 'null'] },
-  },
-} as const;
 
 /** `GET /api/v1/events`: the event log, newest first (docs/federation.md "Events"). */
 export function eventRoutes(app: FastifyInstance, deps: ServerDeps): void {
@@ -39,7 +23,7 @@ export function eventRoutes(app: FastifyInstance, deps: ServerDeps): void {
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
           },
         },
-        response: { 200: { type: 'object', properties: { events: { type: 'array', items: EVENT_SCHEMA }, next_cursor: { type: ['string', 'null'] } } } },
+        response: { 200: { type: 'object', properties: { events: { type: 'array', items: EVENT_JSON_SCHEMA }, next_cursor: { type: ['string', 'null'] } } } },
       },
       onRequest: async (request) => {
         await requireAdmin(deps, request);
