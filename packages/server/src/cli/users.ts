@@ -4,7 +4,7 @@ import type { ServerDeps } from '../context.ts';
 import type { UserRecord } from '../directory.ts';
 import { userJson } from '../resource-json.ts';
 import { createOrg } from '../use-cases/organizations.ts';
-import { createUser, deleteUser, listUsers, updateUser } from '../use-cases/users.ts';
+import { createUser, deleteUser, listUsers, updateUser, USER_ID_SHAPE } from '../use-cases/users.ts';
 import { cliSecurityLog, EXIT_USAGE, withServices, type StoreOptions } from './context.ts';
 import { printJson, printList, printTable } from './output.ts';
 import { configOption, jsonOption } from './options.ts';
@@ -19,11 +19,11 @@ export async function readPasswordFromStdin(): Promise<string> {
 }
 
 /**
- * A user named by id (`usr_…`) or by username.
+ * A user named by id (`usr_` and 24 hex digits, a shape no username may have) or by username.
  * @throws TenureError `not_found` naming `ref` (exit 1)
  */
 export async function userByRef(deps: ServerDeps, ref: string): Promise<UserRecord> {
-  const user = ref.startsWith('usr_') ? await deps.directory.getUser(ref) : await deps.directory.getUserByUsername(ref);
+  const user = USER_ID_SHAPE.test(ref) ? await deps.directory.getUser(ref) : await deps.directory.getUserByUsername(ref);
   if (user === null) throw new TenureError('not_found', `no user with id or username ${JSON.stringify(ref.slice(0, 64))}`);
   return user;
 }

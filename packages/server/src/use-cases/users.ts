@@ -118,6 +118,9 @@ const ROLES: readonly string[] = ['admin', 'user'];
  * (RFC 8265 refuses them; they would also break logs and tables); roles among admin, user.
  * @throws TenureError `invalid_request` naming the field.
  */
+/** A user id as `createUser` makes them: `usr_` and 12 random bytes in hex. */
+export const USER_ID_SHAPE = /^usr_[0-9a-f]{24}$/;
+
 function checkUserFields(input: UserInput): void {
   if (input.username !== undefined) {
     if (typeof input.username !== 'string' || input.username.trim() === '' || input.username.length > 320) {
@@ -125,6 +128,8 @@ function checkUserFields(input: UserInput): void {
     }
     // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u001f\u007f-\u009f]/.test(input.username)) throw new TenureError('invalid_request', 'username must not contain control characters');
+    // The CLI and the console name a user by id or by username: a name shaped like an id could name someone else.
+    if (USER_ID_SHAPE.test(input.username)) throw new TenureError('invalid_request', 'username must not have the shape of a user id (usr_ and 24 hex digits)');
   }
   const unknown = (input.roles ?? []).find((role) => !ROLES.includes(role));
   if (unknown !== undefined) throw new TenureError('invalid_request', `roles: ${JSON.stringify(unknown.slice(0, 32))} is not a role; roles are ${ROLES.join(', ')}`);

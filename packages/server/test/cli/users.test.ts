@@ -31,6 +31,17 @@ describe('tenure users: daily operations over the admin API’s use cases, no HT
     assert.equal((await tenure(['users', 'delete', 'grace'], env)).code, 1);
   });
 
+  it('names a user whose name begins usr_ by that name, and refuses a name shaped like an id', async () => {
+    const created = await tenure(['users', 'create', '--username', 'usr_grace', '--password-stdin'], env, 'a long enough password\n');
+    assert.equal(created.code, 0, created.stderr);
+    const disabled = await tenure(['users', 'disable', 'usr_grace', '--json'], env);
+    assert.equal(disabled.code, 0, disabled.stderr);
+    assert.equal(JSON.parse(disabled.stdout).id, JSON.parse(created.stdout).id);
+    const impostor = await tenure(['users', 'create', '--username', JSON.parse(created.stdout).id, '--password-stdin'], env, 'a long enough password\n');
+    assert.equal(impostor.code, 2);
+    assert.match(impostor.stderr, /shape of a user id/);
+  });
+
   it('applies the admin API’s rules: no blank name, no unknown role (exit 2 naming the field)', async () => {
     const blank = await tenure(['users', 'create', '--username', ' ', '--password-stdin'], env, 'a long enough password\n');
     assert.equal(blank.code, 2);

@@ -18,6 +18,20 @@ describe('one rule for user names, roles and organization codes, whoever creates
     });
   }
 
+  it("refuses a user name shaped like another user's id, on create and on rename; other names beginning usr_ stay allowed", async () => {
+    const alice = await svc.request({ method: 'POST', url: '/api/v1/users', bearer: svc.adminKey, body: { username: 'alice-id-shape', password: 'long enough password' } });
+    assert.equal(alice.status, 201);
+    const aliceId = alice.json.id as string;
+    assert.match(aliceId, /^usr_[0-9a-f]{24}$/);
+    const impostor = await svc.request({ method: 'POST', url: '/api/v1/users', bearer: svc.adminKey, body: { username: aliceId, password: 'long enough password' } });
+    assert.equal(impostor.status, 400);
+    assert.match(impostor.json.error.message, /username must not have the shape of a user id/);
+    const renamed = await svc.request({ method: 'PATCH', url: `/api/v1/users/${aliceId}`, bearer: svc.adminKey, body: { username: 'usr_ffffffffffffffffffffffff' } });
+    assert.equal(renamed.status, 400);
+    assert.match(renamed.json.error.message, /username/);
+    assert.equal((await svc.request({ method: 'POST', url: '/api/v1/users', bearer: svc.adminKey, body: { username: 'usr_bob', password: 'long enough password' } })).status, 201);
+  });
+
   it('refuses an organization code its own routes could not name (over 100 characters)', async () => {
     const long = 'o'.repeat(101);
     const created = await svc.request({ method: 'POST', url: '/api/v1/organizations', bearer: svc.adminKey, body: { org_code: long, name: 'Long' } });
