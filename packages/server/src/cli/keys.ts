@@ -2,19 +2,20 @@ import type { Command } from 'commander';
 import { createApiKey } from '../api-keys.ts';
 import { fail, withServices, type StoreOptions } from './context.ts';
 import { configOption, jsonOption } from './options.ts';
-import { printList } from './output.ts';
+import { printList, printOutcome } from './output.ts';
 
 /** `tenure keys list|create|revoke`: admin API keys. */
 export function registerKeyCommands(program: Command): void {
   const keys = program.command('keys').description('manage admin API keys');
   keys
     .command('create')
-    .description('create an admin API key and print it alone on stdout (shown once)')
+    .description('create an admin API key and print it alone on stdout (shown once); with --json {id, name, key}')
     .requiredOption('--name <name>')
     .addOption(configOption())
+    .addOption(jsonOption())
     .action(async (options: StoreOptions & { name: string }) => {
-      const { key } = await withServices(options, (deps) => createApiKey(deps.directory, options.name, deps.clock()));
-      process.stdout.write(`${key}\n`);
+      const { key, record } = await withServices(options, (deps) => createApiKey(deps.directory, options.name, deps.clock()));
+      printOutcome(options, { id: record.id, name: record.name, key }, key);
     });
 
   keys
@@ -32,9 +33,10 @@ export function registerKeyCommands(program: Command): void {
     .command('revoke <id>')
     .description('revoke an admin API key by id')
     .addOption(configOption())
+    .addOption(jsonOption())
     .action(async (id: string, options: StoreOptions) => {
       const revoked = await withServices(options, (deps) => deps.directory.revokeApiKey(id, deps.clock()));
       if (!revoked) fail(`no live API key with id ${id.slice(0, 64)}`);
-      process.stdout.write(`revoked ${id}\n`);
+      printOutcome(options, { revoked: id }, `revoked ${id}`);
     });
 }

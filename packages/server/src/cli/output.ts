@@ -33,6 +33,12 @@ export function printList(
   if (page.nextCursor !== null) process.stdout.write(`more: --cursor ${page.nextCursor}\n`);
 }
 
+/** An action's outcome: a sentence for people, or with `--json` an object for scripts. */
+export function printOutcome(options: { readonly json?: boolean }, json: Readonly<Record<string, unknown>>, text: string): void {
+  if (options.json === true) printJson(json);
+  else process.stdout.write(`${text}\n`);
+}
+
 function cell(column: string, value: unknown): string {
   if (value === null || value === undefined) return '-';
   if (typeof value === 'number' && column.endsWith('_at')) return new Date(value * 1000).toISOString().replace('.000Z', 'Z');

@@ -4,7 +4,7 @@ import { endAllSessions, endOrgSessions, endSession, endUserSessions, listSessio
 import { getOrg } from '../use-cases/organizations.ts';
 import { cliSecurityLog, EXIT_USAGE, fail, withServices, type StoreOptions } from './context.ts';
 import { configOption, jsonOption } from './options.ts';
-import { printList } from './output.ts';
+import { printList, printOutcome } from './output.ts';
 import { pageSize, userByRef } from './users.ts';
 
 const SESSION_COLUMNS = ['id', 'subject', 'org', 'audience', 'created_at', 'last_activity_at', 'expires_at', 'ip', 'user_agent'];
@@ -41,6 +41,7 @@ export function registerSessionCommands(program: Command): void {
     .option('--org <code>', 'end all of this organization’s sessions')
     .option('--all', 'end every session of every user')
     .addOption(configOption())
+    .addOption(jsonOption())
     .action(async (id: string | undefined, options: StoreOptions & { user?: string; org?: string; all?: boolean }) => {
       const targets = [id, options.user, options.org, options.all].filter((t) => t !== undefined);
       if (targets.length !== 1) {
@@ -53,6 +54,6 @@ export function registerSessionCommands(program: Command): void {
         if (options.org !== undefined) return endOrgSessions(deps, (await getOrg(deps, options.org)).orgCode, cliSecurityLog);
         return endAllSessions(deps, cliSecurityLog);
       });
-      process.stdout.write(`ended ${ended} session${ended === 1 ? '' : 's'}\n`);
+      printOutcome(options, { ended }, `ended ${ended} session${ended === 1 ? '' : 's'}`);
     });
 }

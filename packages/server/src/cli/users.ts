@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { TenureError } from 'tenure/core/errors';
 import type { ServerDeps } from '../context.ts';
 import type { UserRecord } from '../directory.ts';
@@ -6,7 +6,7 @@ import { userJson } from '../resource-json.ts';
 import { createOrg } from '../use-cases/organizations.ts';
 import { createUser, deleteUser, listUsers, updateUser, USER_ID_SHAPE } from '../use-cases/users.ts';
 import { cliSecurityLog, EXIT_USAGE, withServices, type StoreOptions } from './context.ts';
-import { printJson, printList, printTable } from './output.ts';
+import { printJson, printList, printOutcome, printTable } from './output.ts';
 import { configOption, jsonOption } from './options.ts';
 
 const USER_COLUMNS = ['id', 'username', 'orgs', 'roles', 'disabled', 'created_at'];
@@ -62,6 +62,7 @@ export function registerUserCommands(program: Command): void {
     .option('--org <code...>', 'organization memberships (repeatable); created when missing')
     .option('--role <role...>', 'roles, e.g. admin (repeatable)')
     .addOption(configOption())
+    .addOption(new Option('--json', 'print JSON (the default here: scripts read the new id)'))
     .action(async (options: StoreOptions & { username: string; passwordStdin?: boolean; org?: string[]; role?: string[] }) => {
       requirePasswordStdin(options);
       const password = await readPasswordFromStdin();
@@ -94,9 +95,14 @@ export function registerUserCommands(program: Command): void {
     .command('delete <user>')
     .description('delete a user (id or username) and end its sessions')
     .addOption(configOption())
+    .addOption(jsonOption())
     .action(async (ref: string, options: StoreOptions) => {
-      await withServices(options, async (deps) => deleteUser(deps, (await userByRef(deps, ref)).id, cliSecurityLog));
-      process.stdout.write(`deleted ${ref}\n`);
+      const id = await withServices(options, async (deps) => {
+        const user = await userByRef(deps, ref);
+        await deleteUser(deps, user.id, cliSecurityLog);
+        return user.id;
+      });
+      printOutcome(options, { deleted: id }, `deleted ${ref}`);
     });
 
   users
@@ -104,11 +110,12 @@ export function registerUserCommands(program: Command): void {
     .description("set a user's password from standard input; its sessions end per their organizations' policies")
     .option('--password-stdin', 'read the password from standard input (required)')
     .addOption(configOption())
+    .addOption(jsonOption())
     .action(async (ref: string, options: StoreOptions & { passwordStdin?: boolean }) => {
       requirePasswordStdin(options);
       const password = await readPasswordFromStdin();
-      await withServices(options, async (deps) => updateUser(deps, (await userByRef(deps, ref)).id, { password }, cliSecurityLog));
-      process.stdout.write(`password set for ${ref}\n`);
+      const user = await withServices(options, async (deps) => updateUser(deps, (await userByRef(deps, ref)).id, { password }, cliSecurityLog));
+      printOutcome(options, { password_set: user.id }, `password set for ${ref}`);
     });
 }
 

@@ -47,6 +47,11 @@ describe('the tenure command', () => {
     assert.ok(listed.stdout.includes(id) && !listed.stdout.includes(created.stdout.trim()), 'lists ids, never secrets');
     assert.equal((await tenure(['keys', 'revoke', id], env)).code, 0);
     assert.equal((await tenure(['keys', 'revoke', id], env)).code, 1);
+    const scripted = await tenure(['keys', 'create', '--name', 'scripted', '--json'], env);
+    const key = JSON.parse(scripted.stdout) as { id: string; name: string; key: string };
+    assert.equal(key.name, 'scripted');
+    assert.ok(key.key.startsWith(`tnr_${key.id}_`));
+    assert.deepEqual(JSON.parse((await tenure(['keys', 'revoke', key.id, '--json'], env)).stdout), { revoked: key.id });
   });
 
   it('users create reads the password from stdin', async () => {

@@ -25,7 +25,8 @@ describe('tenure users: daily operations over the admin API’s use cases, no HT
     const enabled = await tenure(['users', 'enable', JSON.parse(created.stdout).id, '--json'], env);
     assert.equal(JSON.parse(enabled.stdout).disabled, false);
     assert.equal((await tenure(['users', 'set-password', 'grace', '--password-stdin'], env, 'second password here\n')).code, 0);
-    assert.equal((await tenure(['users', 'delete', 'grace'], env)).code, 0);
+    assert.deepEqual(JSON.parse((await tenure(['users', 'set-password', 'grace', '--password-stdin', '--json'], env, 'third password here\n')).stdout), { password_set: JSON.parse(created.stdout).id });
+    assert.deepEqual(JSON.parse((await tenure(['users', 'delete', 'grace', '--json'], env)).stdout), { deleted: JSON.parse(created.stdout).id });
     const listed = JSON.parse((await tenure(['users', 'list', '--json'], env)).stdout) as { users: { username: string }[]; next_cursor: null };
     assert.ok(!listed.users.some((u) => u.username === 'grace'));
     assert.equal((await tenure(['users', 'delete', 'grace'], env)).code, 1);
