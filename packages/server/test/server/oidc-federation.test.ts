@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,15 @@ const CLIENT_SECRET = 'upstream-client-secret-0123456789abcdef';
 
 /** Where the two nodes keep sessions, users, upstream links, the replay cache and events. */
 const stores: { name: string; skip: string | false; start(): Promise<{ url: string; close(): Promise<void> }> }[] = [
+  {
+    // The default store: the two nodes share one SQLite file, as nodes on one host may.
+    name: 'one SQLite file',
+    skip: false,
+    async start() {
+      const dir = mkdtempSync(join(tmpdir(), 'tenure-oidc-sqlite-'));
+      return { url: `sqlite:${join(dir, 'tenure.db')}`, close: async () => rmSync(dir, { recursive: true, force: true }) };
+    },
+  },
   {
     name: 'one PostgreSQL schema',
     skip,

@@ -30,7 +30,8 @@ export async function destroy(lc: Lifecycle, id: string): Promise<boolean> {
 export async function endMany(lc: Lifecycle, filter: EndFilter): Promise<number> {
   const environment = await lc.policyFor(null);
   const now = lc.clock();
-  const live = await matching(lc, filter);
+  // Read first to report each end, or to learn the organizations an unscoped end spans.
+  const live = lc.listening || filter.org === undefined ? await matching(lc, filter) : [];
   let ended = 0;
   if (filter.org === undefined) {
     const orgs = new Set(live.flatMap((session) => (session.org === null ? [] : [session.org])));
