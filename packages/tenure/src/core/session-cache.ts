@@ -17,6 +17,8 @@ export interface CachedSession<C> {
   /** The subject as shown (opened once when it is stored sealed). */
   readonly subject: string;
   readonly confirmedAt: number;
+  /** Where the entry sits in the cache's eviction order (internal). */
+  readonly slot: number;
 }
 
 export interface SessionCache<C> {
@@ -42,7 +44,7 @@ const KEY_TAIL = 24;
 
 export function createSessionCache<C>(options: SessionCacheOptions = {}): SessionCache<C> {
   const ttl = options.ttlMs ?? 1000;
-  const max = options.maxEntries ?? 10_000;
+  const max = Math.max(1, options.maxEntries ?? 10_000);
   const now = options.now ?? (() => performance.now());
   const entries = new Map<string, CachedSession<C>>();
   // Keyed by the credential's tail (a MAC or an AEAD tag: unique per credential), with the whole value
@@ -51,6 +53,29 @@ export function createSessionCache<C>(options: SessionCacheOptions = {}): Sessio
   // only evict each other; a credential names one session of one audience, so audiences do not thrash.
   const keyOf = (credential: string): string => credential.slice(-KEY_TAIL);
   const bySession = new Map<string, Set<string>>();
+  // Insertion order for eviction, as a queue of (key, insertion number): asking a Map for its first key
+  // walks every entry deleted before it, and a full cache deletes from its front on every insertion,
+  // which made each insertion cost as much as the rest of a cold validation (docs/performance.md, P7).
+  // A place whose entry was dropped or set again since is skipped.
+  let order: { readonly key: string; readonly slot: number }[] = [];
+  let head = 0;
+  let inserted = 0;
+  const isLive = (place: { readonly key: string; readonly slot: number }): boolean => entries.get(place.key)?.slot === place.slot;
+  const evictOldest = (): void => {
+    while (head < order.length) {
+      const place = order[head]!;
+      head += 1;
+      if (isLive(place)) {
+        drop(place.key);
+        break;
+      }
+    }
+    if (head > 1024 && head * 2 > order.length) compact();
+  };
+  const compact = (): void => {
+    order = order.slice(head).filter(isLive);
+    head = 0;
+  };
 
   const drop = (key: string): void => {
     const entry = entries.get(key);
@@ -59,6 +84,13 @@ export function createSessionCache<C>(options: SessionCacheOptions = {}): Sessio
     const keys = bySession.get(entry.record.id);
     keys?.delete(key);
     if (keys?.size === 0) bySession.delete(entry.record.id);
+  };
+
+  const clear = (): void => {
+    entries.clear();
+    bySession.clear();
+    order = [];
+    head = 0;
   };
 
   const dropSession = (id: string): void => {
@@ -79,14 +111,15 @@ export function createSessionCache<C>(options: SessionCacheOptions = {}): Sessio
     set(credential, audience, record, parsed, subject) {
       const key = keyOf(credential);
       drop(key);
-      if (entries.size >= max) {
-        const oldest = entries.keys().next();
-        if (oldest.done !== true) drop(oldest.value);
-      }
-      entries.set(key, { value: credential, audience, record, credential: parsed, subject, confirmedAt: now() });
+      if (entries.size >= max) evictOldest();
+      const slot = (inserted += 1);
+      order.push({ key, slot });
+      entries.set(key, { value: credential, audience, record, credential: parsed, subject, confirmedAt: now(), slot });
       let keys = bySession.get(record.id);
       if (keys === undefined) bySession.set(record.id, (keys = new Set()));
       keys.add(key);
+      // Places of dropped entries pile up while the cache is not full: kept to about twice the live ones.
+      if (order.length - head > 2 * max) compact();
     },
     update(record) {
       for (const key of bySession.get(record.id) ?? []) {
@@ -103,15 +136,11 @@ export function createSessionCache<C>(options: SessionCacheOptions = {}): Sessio
         return;
       }
       if (event.kind === 'all') {
-        entries.clear();
-        bySession.clear();
+        clear();
         return;
       }
       for (const [key, entry] of entries) if (entry.record.subjectKey === event.subjectKey) drop(key);
     },
-    clear() {
-      entries.clear();
-      bySession.clear();
-    },
+    clear,
   };
 }

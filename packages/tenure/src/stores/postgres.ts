@@ -228,6 +228,7 @@ export function postgresDriver(pool: pg.Pool, ownsPool: boolean): SqlDriver {
   const over = (client: pg.Pool | pg.PoolClient): SqlDriver => ({
     dialect: 'postgres',
     all: <T>(sql: string, params: readonly unknown[] = []) => guard(async () => (await client.query(text(sql), [...params])).rows as T[]),
+    values: (sql, params = []) => guard(async () => (await client.query({ text: text(sql), values: [...params], rowMode: 'array' })).rows as unknown[][]),
     run: (sql, params = []) => guard(async () => (await client.query(text(sql), [...params])).rowCount ?? 0),
     transaction: () => {
       throw new Error('nested transactions are not supported');

@@ -39,6 +39,8 @@ export function sqliteDriver(filename: string, timeout = 1): SqlDriver {
   const lockWaitMs = Math.round(timeout * 1000);
   let db: Database.Database | null = null;
   const statements = new Map<string, Database.Statement>();
+  // The same SQL read as arrays (`values`): a statement's raw mode is its own state, so it is kept apart.
+  const rawStatements = new Map<string, Database.Statement>();
   // A transaction spans awaits; statements from other requests must not run inside it.
   let busy: Promise<unknown> | null = null;
 
@@ -61,11 +63,13 @@ export function sqliteDriver(filename: string, timeout = 1): SqlDriver {
     }
   };
 
-  const prepare = (sql: string): Database.Statement => {
-    let statement = statements.get(sql);
+  const prepare = (sql: string, raw = false): Database.Statement => {
+    const cache = raw ? rawStatements : statements;
+    let statement = cache.get(sql);
     if (statement === undefined) {
       statement = open().prepare(sql);
-      statements.set(sql, statement);
+      if (raw) statement.raw(true);
+      cache.set(sql, statement);
     }
     return statement;
   };
@@ -87,6 +91,10 @@ export function sqliteDriver(filename: string, timeout = 1): SqlDriver {
     const statement = prepare(sql);
     return wrap(() => (statement.reader ? (statement.all(...params) as T[]) : (statement.run(...params), [] as T[])));
   };
+  const valuesNow = (sql: string, params: readonly unknown[]): unknown[][] => {
+    const statement = prepare(sql, true);
+    return wrap(() => statement.all(...params) as unknown[][]);
+  };
   const runNow = (sql: string, params: readonly unknown[]): number => {
     const statement = prepare(sql);
     return wrap(() => (statement.reader ? statement.all(...params).length : statement.run(...params).changes));
@@ -95,12 +103,14 @@ export function sqliteDriver(filename: string, timeout = 1): SqlDriver {
   const direct: SqlDriver = {
     dialect: 'sqlite',
     all: async <T>(sql: string, params: readonly unknown[] = []) => allNow<T>(sql, params),
+    values: async (sql, params = []) => valuesNow(sql, params),
     run: async (sql, params = []) => runNow(sql, params),
     transaction: () => {
       throw new Error('nested transactions are not supported');
     },
     async close() {
       statements.clear();
+      rawStatements.clear();
       db?.close();
       db = null;
     },
@@ -111,6 +121,7 @@ export function sqliteDriver(filename: string, timeout = 1): SqlDriver {
     // Each wait loop re-checks `busy` with no await between the check and the statement, so nothing can
     // slip into another caller's transaction.
     all: <T>(sql: string, params: readonly unknown[] = []) => now(() => allNow<T>(sql, params)),
+    values: (sql, params = []) => now(() => valuesNow(sql, params)),
     run: (sql, params = []) => now(() => runNow(sql, params)),
     transaction: (work) => transaction(work),
     close: () => direct.close(),

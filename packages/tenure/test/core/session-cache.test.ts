@@ -59,4 +59,33 @@ describe('session cache', () => {
     assert.ok(cache.get(values[1]!, 'default') !== undefined);
     assert.ok(cache.get(values[2]!, 'default') !== undefined);
   });
+
+  it('evicts in insertion order however entries were dropped, set again or updated, and never holds more than maxEntries', () => {
+    const max = 50;
+    const cache = createSessionCache<string>({ now: () => 0, maxEntries: max });
+    const value = (n: number) => credential(`v${n}-`, String(n).padStart(24, '0'));
+    const live = new Map<number, string>(); // credential number → session id, in insertion order
+    const insert = (n: number) => {
+      live.delete(n);
+      cache.set(value(n), 'default', record(`s${n}`), 'p', 'alice');
+      live.set(n, `s${n}`);
+      if (live.size > max) live.delete(live.keys().next().value!);
+    };
+    // A pseudo-random mix of new credentials, credentials set again, drops and touches (updates).
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let step = 0; step < 5000; step += 1) {
+      const n = next() % 120;
+      const op = next() % 10;
+      if (op < 7) insert(n);
+      else if (op < 9) {
+        cache.invalidate({ kind: 'session', id: `s${n}` });
+        live.delete(n);
+      } else cache.update({ ...record(`s${n}`), tokenHash: undefined, lastActivityAt: 0 } as unknown as SessionRecord);
+    }
+    for (let n = 0; n < 120; n += 1) {
+      assert.equal(cache.get(value(n), 'default')?.record.id, live.get(n), `credential ${n}`);
+    }
+    assert.ok(live.size <= max);
+  });
 });

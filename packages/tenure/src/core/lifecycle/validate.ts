@@ -44,7 +44,7 @@ export async function checkSession(lc: Lifecycle, id: string, opts: ValidateOpti
   const policy = await lc.policyFor(read.org);
   const now = lc.clock();
   const record = lc.activityWriter.merged(read, policy);
-  const verdict = judge(lc, record, opts.audience ?? record.audience, opts, null, policy, now, undefined);
+  const verdict = judge(lc, record, opts.audience ?? record.audience, opts, null, policy, now, undefined, false);
   if ('refused' in verdict) return verdict.refused;
   if ('expired' in verdict) return ended(lc, record, verdict, policy);
   const result = await act(lc, record, verdict.session, opts, null, policy, now, null);
@@ -56,7 +56,7 @@ type Cached = CachedSession<CredentialOnRow>;
 
 /** A cached row judged: a refusal, or a success with nothing to write, answered at once; else what is left to do. */
 function judgeCached(lc: Lifecycle, cached: Cached, opts: ValidateOptions, policy: Policy, now: number): Validation | { readonly expired: true } | { readonly due: Session } {
-  const verdict = judge(lc, cached.record, cached.audience, opts, cached.credential, policy, now, cached.subject);
+  const verdict = judge(lc, cached.record, cached.audience, opts, cached.credential, policy, now, cached.subject, true);
   if ('refused' in verdict) return verdict.refused;
   // An expired cached row is never refused from the cache: the store may know of activity since.
   if ('expired' in verdict) return EXPIRED;
@@ -114,7 +114,7 @@ async function fromStore(
   // A row read from the store is judged with the activity this node has seen and not yet written.
   const record = lc.activityWriter.merged(read, policy);
   const credential = { parsed, isCurrent };
-  const verdict = judge(lc, record, audience, opts, credential, policy, now, parsed.mode === 'cookie' ? parsed.state.u : undefined);
+  const verdict = judge(lc, record, audience, opts, credential, policy, now, parsed.mode === 'cookie' ? parsed.state.u : undefined, false);
   if ('refused' in verdict) return verdict.refused;
   if ('expired' in verdict) return ended(lc, record, verdict, policy);
   if (parsed.mode === 'cookie' && parsed.state.g < (generation ?? (await lc.store.getGeneration(record.subjectKey)))) {
@@ -167,7 +167,7 @@ function parse(lc: Lifecycle, value: string, policy: Policy, audience: string): 
 /**
  * The checks that need no store, in their order: audience, end, deadlines, stale credential,
  * binding. `expired` is answered apart because ending the row is a write (or, for a cached row, a
- * reason to ask the store again).
+ * reason to ask the store again). `cached`: the row is the session cache's (its view is kept).
  */
 function judge(
   lc: Lifecycle,
@@ -178,8 +178,9 @@ function judge(
   policy: Policy,
   now: number,
   subject: string | undefined,
+  cached: boolean,
 ): { readonly refused: Validation } | { readonly expired: TimeoutReason; readonly session: Session } | { readonly session: Session } {
-  const { session, deadlines } = shown(lc, record, policy, subject);
+  const { session, deadlines } = shown(lc, record, policy, subject, cached);
   const refused = (reason: RefusalReason) => ({ refused: refuse(reason, reason === 'audience' ? null : session) });
   if (record.audience !== audience) return refused('audience');
   if (record.endedAt !== null) return refused(record.endReason ?? 'revoked');

@@ -27,15 +27,16 @@ export function view(lc: Lifecycle, record: SessionRecord, policy: Policy, subje
 }
 
 /**
- * A row's deadlines and view under a policy, kept while both are the same objects: a cached row is
- * judged on every request, and rows are never changed in place (a write makes a new one).
+ * A row's deadlines and view under a policy. With `keep`, kept while both are the same objects: a cached
+ * row is judged on every request, and rows are never changed in place (a write makes a new one). A row
+ * just read from the store is seen once: keeping its view would only cost a WeakMap entry.
  */
-export function shown(lc: Lifecycle, record: SessionRecord, policy: Policy, subject: string | undefined): { readonly deadlines: Deadlines; readonly session: Session } {
-  const known = lc.shownRows.get(record);
+export function shown(lc: Lifecycle, record: SessionRecord, policy: Policy, subject: string | undefined, keep = true): { readonly deadlines: Deadlines; readonly session: Session } {
+  const known = keep ? lc.shownRows.get(record) : undefined;
   if (known !== undefined && known.policy === policy && known.subject === subject) return known;
   const deadlines = deadlinesInForce(record, policy);
   const fresh = { policy, subject, deadlines, session: Object.freeze(view(lc, record, policy, subject, deadlines)) };
-  lc.shownRows.set(record, fresh);
+  if (keep) lc.shownRows.set(record, fresh);
   return fresh;
 }
 

@@ -6,12 +6,15 @@ import type { RefreshRecord, SigningKeyRecord } from '../../core/store.ts';
 
 type Row = Record<string, unknown>;
 
-export const COLUMNS =
-  'id, token_hash, prev_token_hash, prev_valid_until, subject_key, subject, audience, org, created_at, last_activity_at, renewed_at, ' +
-  'idle_expires_at, rolling_expires_at, absolute_expires_at, purge_at, remember, persistent, generation, ended_at, end_reason, ip, user_agent, scheme, data';
-export const JOINED_COLUMNS = COLUMNS.split(', ')
-  .map((column) => `s.${column}`)
-  .join(', ');
+/** A session row's columns, in the order `toParams` writes them and `fromValues` reads them. */
+const SESSION_COLUMNS = [
+  'id', 'token_hash', 'prev_token_hash', 'prev_valid_until', 'subject_key', 'subject', 'audience', 'org', 'created_at', 'last_activity_at', 'renewed_at',
+  'idle_expires_at', 'rolling_expires_at', 'absolute_expires_at', 'purge_at', 'remember', 'persistent', 'generation', 'ended_at', 'end_reason', 'ip', 'user_agent', 'scheme', 'data',
+] as const;
+export const COLUMNS = SESSION_COLUMNS.join(', ');
+export const JOINED_COLUMNS = SESSION_COLUMNS.map((column) => `s.${column}`).join(', ');
+/** How many values a session row takes in a select list of `COLUMNS` (a joined column follows them). */
+export const SESSION_WIDTH = SESSION_COLUMNS.length;
 const PLACEHOLDERS = COLUMNS.split(',').map(() => '?').join(', ');
 // The subject's next creation number, taken in the INSERT itself (serialised per subject under a limit).
 export const INSERT =
@@ -51,32 +54,38 @@ const num = (value: unknown): number => Number(value);
 const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 const strOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
 
+/** A session row read as an object (`driver.all`). */
 export function fromRow(row: Row): SessionRecord {
+  return fromValues(SESSION_COLUMNS.map((column) => row[column]));
+}
+
+/** A session row read as values (`driver.values`), `COLUMNS` in order. */
+export function fromValues(v: readonly unknown[]): SessionRecord {
   return {
-    id: String(row['id']),
-    tokenHash: String(row['token_hash']),
-    prevTokenHash: strOrNull(row['prev_token_hash']),
-    prevValidUntil: numOrNull(row['prev_valid_until']),
-    subjectKey: String(row['subject_key']),
-    subject: String(row['subject']),
-    audience: String(row['audience']),
-    org: strOrNull(row['org']),
-    createdAt: num(row['created_at']),
-    lastActivityAt: num(row['last_activity_at']),
-    renewedAt: num(row['renewed_at']),
-    idleExpiresAt: numOrNull(row['idle_expires_at']),
-    rollingExpiresAt: numOrNull(row['rolling_expires_at']),
-    absoluteExpiresAt: num(row['absolute_expires_at']),
-    purgeAt: num(row['purge_at']),
-    remember: Number(row['remember']) === 1,
-    persistent: Number(row['persistent']) === 1,
-    generation: num(row['generation']),
-    endedAt: numOrNull(row['ended_at']),
-    endReason: strOrNull(row['end_reason']) as EndReason | null,
-    ip: strOrNull(row['ip']),
-    userAgent: strOrNull(row['user_agent']),
-    scheme: strOrNull(row['scheme']),
-    data: JSON.parse(String(row['data'])) as Record<string, unknown>,
+    id: String(v[0]),
+    tokenHash: String(v[1]),
+    prevTokenHash: strOrNull(v[2]),
+    prevValidUntil: numOrNull(v[3]),
+    subjectKey: String(v[4]),
+    subject: String(v[5]),
+    audience: String(v[6]),
+    org: strOrNull(v[7]),
+    createdAt: num(v[8]),
+    lastActivityAt: num(v[9]),
+    renewedAt: num(v[10]),
+    idleExpiresAt: numOrNull(v[11]),
+    rollingExpiresAt: numOrNull(v[12]),
+    absoluteExpiresAt: num(v[13]),
+    purgeAt: num(v[14]),
+    remember: Number(v[15]) === 1,
+    persistent: Number(v[16]) === 1,
+    generation: num(v[17]),
+    endedAt: numOrNull(v[18]),
+    endReason: strOrNull(v[19]) as EndReason | null,
+    ip: strOrNull(v[20]),
+    userAgent: strOrNull(v[21]),
+    scheme: strOrNull(v[22]),
+    data: JSON.parse(String(v[23])) as Record<string, unknown>,
   };
 }
 

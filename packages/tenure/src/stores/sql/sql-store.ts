@@ -9,7 +9,7 @@ import type {
 } from '../../core/store.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import type { SqlDriver } from './driver.ts';
-import { COLUMNS, fromRow, INSERT, JOINED_COLUMNS, keyFromRow, refreshFromRow, toParams } from './rows.ts';
+import { COLUMNS, fromRow, fromValues, INSERT, JOINED_COLUMNS, keyFromRow, refreshFromRow, SESSION_WIDTH, toParams } from './rows.ts';
 import { migrate, type MigrationOptions } from './schema.ts';
 
 const LIVE = 'ended_at IS NULL AND absolute_expires_at > ? AND (idle_expires_at IS NULL OR idle_expires_at > ?) AND (rolling_expires_at IS NULL OR rolling_expires_at > ?)';
@@ -56,26 +56,26 @@ export function createSqlStore(driver: SqlDriver, options: MigrationOptions = {}
     },
 
     async get(id) {
-      const rows = await driver.all(`SELECT ${COLUMNS} FROM tenure_sessions WHERE id = ?`, [id]);
-      return rows[0] === undefined ? null : fromRow(rows[0]);
+      const row = (await driver.values(SELECT_BY_ID, [id]))[0];
+      return row === undefined ? null : fromValues(row);
     },
 
     async getWithGeneration(id) {
       // One statement instead of two on cookie storage's cold path (docs/performance.md, P7).
-      const rows = await driver.all(
-        `SELECT ${JOINED_COLUMNS}, g.generation AS subject_generation FROM tenure_sessions s LEFT JOIN tenure_generations g ON g.subject_key = s.subject_key WHERE s.id = ?`,
-        [id],
-      );
-      const row = rows[0];
-      return row === undefined ? null : { record: fromRow(row), generation: row['subject_generation'] === null ? 0 : Number(row['subject_generation']) };
+      const row = (
+        await driver.values(SELECT_WITH_GENERATION, [id])
+      )[0];
+      if (row === undefined) return null;
+      const generation = row[SESSION_WIDTH];
+      return { record: fromValues(row), generation: generation === null || generation === undefined ? 0 : Number(generation) };
     },
 
     async findByTokenHash(hash) {
       // The current credential first: one index probe on the common path, where `OR` made SQLite probe
       // both indexes on every request (docs/performance.md, P7); the previous one only when that misses.
-      const rows = await driver.all(`SELECT ${COLUMNS} FROM tenure_sessions WHERE token_hash = ?`, [hash]);
-      const row = rows[0] ?? (await driver.all(`SELECT ${COLUMNS} FROM tenure_sessions WHERE prev_token_hash = ? LIMIT 1`, [hash]))[0];
-      return row === undefined ? null : fromRow(row);
+      const rows = await driver.values(SELECT_BY_TOKEN, [hash]);
+      const row = rows[0] ?? (await driver.values(SELECT_BY_PREVIOUS_TOKEN, [hash]))[0];
+      return row === undefined ? null : fromValues(row);
     },
 
     async touch(id, u) {
@@ -233,6 +233,13 @@ export function createSqlStore(driver: SqlDriver, options: MigrationOptions = {}
 }
 
 // Never moves activity back: a write-behind batch may arrive after a newer write from another node.
+// The reads of every cold request, built once: a statement is found by its text, and a text built per
+// call was hashed again on every lookup (docs/performance.md, P7).
+const SELECT_BY_ID = `SELECT ${COLUMNS} FROM tenure_sessions WHERE id = ?`;
+const SELECT_WITH_GENERATION = `SELECT ${JOINED_COLUMNS}, g.generation AS subject_generation FROM tenure_sessions s LEFT JOIN tenure_generations g ON g.subject_key = s.subject_key WHERE s.id = ?`;
+const SELECT_BY_TOKEN = `SELECT ${COLUMNS} FROM tenure_sessions WHERE token_hash = ?`;
+const SELECT_BY_PREVIOUS_TOKEN = `SELECT ${COLUMNS} FROM tenure_sessions WHERE prev_token_hash = ? LIMIT 1`;
+
 const TOUCH =
   'UPDATE tenure_sessions SET last_activity_at = ?, idle_expires_at = ?, rolling_expires_at = ?, absolute_expires_at = ?, purge_at = ? ' +
   'WHERE id = ? AND ended_at IS NULL AND last_activity_at <= ?';
