@@ -243,6 +243,9 @@ export async function createRuntime(config: ServerConfig, options: RuntimeOption
     clock,
     ...(subjectHashKey === undefined ? {} : { subjectHashKey }),
     onEvent: federation.events.onLifecycle,
+    // A gateway sees many users a few times a minute each: only credentials validated again within the
+    // cache's second are kept (docs/performance.md, P7).
+    cache: { admit: 'seen-twice' },
   });
   const passwords = await createPasswordHasher(options.passwordCost ?? {});
   const tokens = createTokenService({ sessions, store, ring, policies, clock, issuer: config.issuer ?? `http://${config.host}:${config.port}` });

@@ -37,6 +37,14 @@ export interface SessionCacheOptions {
   readonly maxEntries?: number;
   /** Monotonic milliseconds. @default performance.now */
   readonly now?: () => number;
+  /**
+   * Which validated credentials are kept: `always`, or `seen-twice` — only one validated again within
+   * `ttlMs` of its previous validation (an entry older than that is never answered). With many users
+   * each seen a few times a minute nearly every request misses the cache, and keeping every one of
+   * them only evicts the entries that would have been hit and fills the old generation of the heap;
+   * the service runs `seen-twice` (docs/performance.md, P7). @default 'always'
+   */
+  readonly admit?: 'always' | 'seen-twice';
 }
 
 /** Characters of the credential's end in the map key (24 base64url characters: 144 bits). */
@@ -47,6 +55,7 @@ export function createSessionCache<C>(options: SessionCacheOptions = {}): Sessio
   const max = Math.max(1, options.maxEntries ?? 10_000);
   const now = options.now ?? (() => performance.now());
   const entries = new Map<string, CachedSession<C>>();
+  const seen = options.admit === 'seen-twice' ? createSightings(ttl) : null;
   // Keyed by the credential's tail (a MAC or an AEAD tag: unique per credential), with the whole value
   // and the audience compared on a hit: hashing a fresh 200-character cookie value, or a key built
   // from it, on every lookup was a measurable part of a hot validation. Two credentials sharing a tail
@@ -111,6 +120,7 @@ export function createSessionCache<C>(options: SessionCacheOptions = {}): Sessio
     set(credential, audience, record, parsed, subject) {
       const key = keyOf(credential);
       drop(key);
+      if (seen !== null && !seen.again(key, now())) return;
       if (entries.size >= max) evictOldest();
       const slot = (inserted += 1);
       order.push({ key, slot });
@@ -142,5 +152,30 @@ export function createSessionCache<C>(options: SessionCacheOptions = {}): Sessio
       for (const [key, entry] of entries) if (entry.record.subjectKey === event.subjectKey) drop(key);
     },
     clear,
+  };
+}
+
+/** Slots of the admission filter: about three times the credentials validated in a second at 10k req/s. */
+const SIGHTING_SLOTS = 1 << 15;
+
+/**
+ * When credentials were last validated, approximately: one slot per fingerprint, a newer sighting
+ * replacing an older one. A collision can only admit a credential early or late, never answer one:
+ * entries are still found by their whole value. No allocation per sighting.
+ */
+function createSightings(ttlMs: number): { again(key: string, now: number): boolean } {
+  const tags = new Int32Array(SIGHTING_SLOTS);
+  const times = new Float64Array(SIGHTING_SLOTS).fill(-Infinity);
+  return {
+    again(key, now) {
+      // The key is a MAC or AEAD tag in base64url: its characters are already uniformly spread.
+      const n = key.length;
+      const tag = (key.charCodeAt(n - 1) << 24) ^ (key.charCodeAt(n - 2) << 16) ^ (key.charCodeAt(n - 3) << 8) ^ key.charCodeAt(n - 4) ^ (key.charCodeAt(n - 5) << 4);
+      const slot = (key.charCodeAt(0) ^ (key.charCodeAt(1) << 6) ^ (key.charCodeAt(2) << 12)) & (SIGHTING_SLOTS - 1);
+      const recent = tags[slot] === tag && now - times[slot]! < ttlMs;
+      tags[slot] = tag;
+      times[slot] = now;
+      return recent;
+    },
   };
 }

@@ -88,4 +88,21 @@ describe('session cache', () => {
     }
     assert.ok(live.size <= max);
   });
+
+  it('with admit seen-twice, keeps a credential only when it is validated again within the time to live', () => {
+    let now = 0;
+    const cache = createSessionCache<string>({ ttlMs: 1000, now: () => now, admit: 'seen-twice' });
+    const value = credential('A'.repeat(180), 'q'.repeat(23) + 'x');
+    cache.set(value, 'default', record('s1'), 'parsed', 'alice');
+    assert.equal(cache.get(value, 'default'), undefined, 'seen once: not kept');
+    now = 1500;
+    cache.set(value, 'default', record('s1'), 'parsed', 'alice');
+    assert.equal(cache.get(value, 'default'), undefined, 'seen again, but after the time to live: not kept');
+    now = 2400;
+    cache.set(value, 'default', record('s1'), 'parsed', 'alice');
+    assert.equal(cache.get(value, 'default')?.record.id, 's1', 'seen again within the time to live: kept');
+    const other = credential('B'.repeat(180), 'r'.repeat(23) + 'y');
+    cache.set(other, 'default', record('s2'), 'parsed', 'bob');
+    assert.equal(cache.get(other, 'default'), undefined, 'another credential is judged on its own sightings');
+  });
 });
