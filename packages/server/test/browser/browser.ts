@@ -11,7 +11,7 @@ export const CHROMIUM = '/usr/bin/chromium';
 export const skip = existsSync(CHROMIUM) ? false : process.env['CI'] === 'true' ? false : 'chromium is not installed (scripts/ensure-chromium.sh installs it)';
 
 const ROOT = new URL('../../../../', import.meta.url);
-export const ARTIFACTS = new URL('test/browser/artifacts/', ROOT);
+export const ARTIFACTS = new URL('artifacts/', import.meta.url);
 
 /** Debian's Chromium, headless, nothing phoning home. */
 export const LAUNCH: LaunchOptions = {
