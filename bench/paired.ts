@@ -49,14 +49,23 @@ export async function measureAll(servers: Record<string, BenchServer>, seconds: 
       }
       if (server.extra['counters'] !== undefined) started[name]!.counters = `http://127.0.0.1:${server.extra['counters']}/`;
       const warm = started[name]!;
+      if (warm.counters !== undefined) await fetch(`${warm.counters}clock/run`, { method: 'POST' });
       await load(`${warm.url}/auth/verify`, { headers: warm.headers, seconds: 1, ...(warm.cookies === undefined ? {} : { cookies: warm.cookies }) });
+      if (warm.counters !== undefined) await fetch(`${warm.counters}clock/stop`, { method: 'POST' });
     }
     const writesOf = async (name: string): Promise<number> => {
       const url = started[name]!.counters;
       return url === undefined ? NaN : ((await (await fetch(url)).json()) as { writes: number }).writes;
     };
+    // A server's clock runs only while it is loaded (bench/servers/tenure.mjs with BENCH_SESSIONS).
+    const clock = async (name: string, run: boolean): Promise<void> => {
+      const url = started[name]!.counters;
+      if (url !== undefined) await fetch(`${url}clock/${run ? 'run' : 'stop'}`, { method: 'POST' });
+    };
     const measure = async (name: string, like: Started): Promise<HttpResult> => {
+      await clock(name, true);
       const result = await load(`${started[name]!.url}/auth/verify`, { headers: like.headers, seconds, ...(like.cookies === undefined ? {} : { cookies: like.cookies }) });
+      await clock(name, false);
       if (result.non2xx > 0 || result.errors > 0) throw new Error(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
       return result;
     };

@@ -31,9 +31,28 @@ const { config, issues } = loadConfig({
   },
 });
 if (issues.length > 0) throw new Error(JSON.stringify(issues));
-// The clock runs behind while the bench's users sign in (their activity spread over the past).
+// The clock runs behind while the bench's users sign in (their activity spread over the past), and
+// it stands still (from the ready line with BENCH_SESSIONS) except while the bench loads this server
+// (`POST /clock/run` and `/clock/stop` on the counters port): the users' activity falls due as in
+// traffic that never pauses, not in bursts after the minutes the bench spends on other servers.
 let behind = 0;
-const clock = () => Math.floor(Date.now() / 1000) - behind;
+let stood = 0;
+let stoppedAt = null;
+const clock = () => Math.floor((Date.now() - stood - (stoppedAt === null ? 0 : Date.now() - stoppedAt)) / 1000) - behind;
+const runClock = (run) => {
+  if (run && stoppedAt !== null) {
+    stood += Date.now() - stoppedAt;
+    stoppedAt = null;
+  } else if (!run && stoppedAt === null) stoppedAt = Date.now();
+};
+if (cluster.isWorker) {
+  // A worker's clock follows the primary's (its `stood` and state at the fork come through the environment).
+  stood = Number(process.env.BENCH_CLOCK_STOOD);
+  stoppedAt = Date.now() - Number(process.env.BENCH_CLOCK_STOPPED_FOR);
+  process.on('message', (message) => {
+    if (message?.bench === 'clock') runClock(message.run);
+  });
+}
 const runtime = await createRuntime(config, {
   logger: false,
   sweepEvery: 0,
@@ -97,6 +116,7 @@ if (cluster.isWorker) {
       await runtime.deps.federation.events?.flush();
     }
     behind = 0;
+    runClock(false);
     // Shuffled, so the due writes are spread over the cycle rather than bunched.
     for (let i = cookies.length - 1; i > 0; i -= 1) {
       const j = Math.floor(Math.random() * (i + 1));
@@ -119,7 +139,16 @@ if (cluster.isWorker) {
   }
 
   const workerWrites = new Map();
-  const counters = createServer((_req, res) => res.end(JSON.stringify({ writes: writes + [...workerWrites.values()].reduce((a, b) => a + b, 0) })));
+  const counters = createServer((req, res) => {
+    if (req.method === 'POST' && (req.url === '/clock/run' || req.url === '/clock/stop')) {
+      const run = req.url === '/clock/run';
+      runClock(run);
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.send({ bench: 'clock', run });
+      res.end('{}');
+      return;
+    }
+    res.end(JSON.stringify({ writes: writes + [...workerWrites.values()].reduce((a, b) => a + b, 0) }));
+  });
   await new Promise((resolve) => counters.listen(0, '127.0.0.1', resolve));
   extra.counters = String(counters.address().port);
 
@@ -134,6 +163,8 @@ if (cluster.isWorker) {
     writes = 0;
     process.env.BENCH_DIR = dir;
     process.env.BENCH_PORT = String(port);
+    process.env.BENCH_CLOCK_STOOD = String(stood);
+    process.env.BENCH_CLOCK_STOPPED_FOR = String(stoppedAt === null ? 0 : Date.now() - stoppedAt);
     cluster.on('message', (worker, message) => {
       if (message?.bench === 'writes') workerWrites.set(worker.id, message.writes);
     });
