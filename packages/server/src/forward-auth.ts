@@ -29,16 +29,18 @@ export function forwardAuth(deps: ServerDeps, request: HttpRequest, query: { rea
   const org = optionalString(query.org, 'org');
   const original = headerOf(request, 'x-original-uri') ?? headerOf(request, 'x-forwarded-uri');
   const auth = authenticate(deps, request, { audience, path: pathOf(original ?? request.url) });
-  return auth instanceof Promise ? auth.then((settled) => answerOf(settled, org)) : answerOf(auth, org);
+  // A promise means the store was asked (a cold session, or a write): its view is seen once, and keeping
+  // its answer would only retain it past the young generation (docs/performance.md, P7).
+  return auth instanceof Promise ? auth.then((settled) => answerOf(settled, org, false)) : answerOf(auth, org, true);
 }
 
-function answerOf(auth: Authenticated, org: string | null): ForwardAuthAnswer {
+function answerOf(auth: Authenticated, org: string | null, keep: boolean): ForwardAuthAnswer {
   const v = auth.validation;
   if (!v.ok) return { status: 401, headers: withCookies(refusedHeaders(v.reason), auth.setCookie) };
   const session = v.session;
   // A session of another organization is refused like one of another audience (README: our reading).
   if (org !== null && session.org !== org) return { status: 401, headers: refusedHeaders('audience') };
-  return { status: 200, headers: withCookies(signedInHeaders(session), auth.setCookie) };
+  return { status: 200, headers: withCookies(signedInHeaders(session, keep), auth.setCookie) };
 }
 
 /** The answer's headers with `Set-Cookie` for a renewed credential, or the expiry of a refused one. */
@@ -63,8 +65,8 @@ export function headersObject(headers: AnswerHeaders): Record<string, string | s
 const signedIn = new WeakMap<Session, AnswerHeaders>();
 const refused = new Map<string, AnswerHeaders>();
 
-function signedInHeaders(session: Session): AnswerHeaders {
-  let headers = signedIn.get(session);
+function signedInHeaders(session: Session, keep: boolean): AnswerHeaders {
+  let headers = keep ? signedIn.get(session) : undefined;
   if (headers === undefined) {
     headers = Object.freeze([
       'cache-control', 'no-store',
@@ -75,7 +77,7 @@ function signedInHeaders(session: Session): AnswerHeaders {
       ...(session.org === null ? [] : ['tenure-org', session.org]),
       'content-length', '0',
     ]);
-    signedIn.set(session, headers);
+    if (keep) signedIn.set(session, headers);
   }
   return headers;
 }
