@@ -38,17 +38,23 @@ if (issues.length > 0) throw new Error(JSON.stringify(issues));
 let behind = 0;
 let stood = 0;
 let stoppedAt = null;
-const clock = () => Math.floor((Date.now() - stood - (stoppedAt === null ? 0 : Date.now() - stoppedAt)) / 1000) - behind;
+const clock = () => Math.floor(((stoppedAt ?? Date.now()) - stood) / 1000) - behind;
 const runClock = (run) => {
   if (run && stoppedAt !== null) {
     stood += Date.now() - stoppedAt;
     stoppedAt = null;
   } else if (!run && stoppedAt === null) stoppedAt = Date.now();
+  // A worker the primary forks again later starts from the clock as it is then.
+  if (cluster.isPrimary) {
+    process.env.BENCH_CLOCK_STOOD = String(stood);
+    process.env.BENCH_CLOCK_STOPPED_AT = stoppedAt === null ? '' : String(stoppedAt);
+  }
 };
 if (cluster.isWorker) {
-  // A worker's clock follows the primary's (its `stood` and state at the fork come through the environment).
+  // A worker's clock follows the primary's: its state at the fork comes through the environment (wall
+  // clock times, the same in every process), its changes over IPC.
   stood = Number(process.env.BENCH_CLOCK_STOOD);
-  stoppedAt = Date.now() - Number(process.env.BENCH_CLOCK_STOPPED_FOR);
+  stoppedAt = process.env.BENCH_CLOCK_STOPPED_AT === '' ? null : Number(process.env.BENCH_CLOCK_STOPPED_AT);
   process.on('message', (message) => {
     if (message?.bench === 'clock') runClock(message.run);
   });
@@ -164,7 +170,7 @@ if (cluster.isWorker) {
     process.env.BENCH_DIR = dir;
     process.env.BENCH_PORT = String(port);
     process.env.BENCH_CLOCK_STOOD = String(stood);
-    process.env.BENCH_CLOCK_STOPPED_FOR = String(stoppedAt === null ? 0 : Date.now() - stoppedAt);
+    process.env.BENCH_CLOCK_STOPPED_AT = stoppedAt === null ? '' : String(stoppedAt);
     cluster.on('message', (worker, message) => {
       if (message?.bench === 'writes') workerWrites.set(worker.id, message.writes);
     });

@@ -111,8 +111,11 @@ export function createSessionCache<C>(options: SessionCacheOptions = {}): Sessio
       const key = keyOf(credential);
       const entry = entries.get(key);
       if (entry === undefined || entry.value !== credential || entry.audience !== audience) return undefined;
-      if (now() - entry.confirmedAt >= ttl) {
+      const at = now();
+      if (at - entry.confirmedAt >= ttl) {
         drop(key);
+        // A kept credential that expired counts as seen now, so the store's confirmation keeps it again.
+        seen?.again(key, at);
         return undefined;
       }
       return entry;
@@ -156,7 +159,8 @@ export function createSessionCache<C>(options: SessionCacheOptions = {}): Sessio
 }
 
 /** Slots of the admission filter: about three times the credentials validated in a second at 10k req/s. */
-const SIGHTING_SLOTS = 1 << 15;
+const SIGHTING_BITS = 15;
+const SIGHTING_SLOTS = 1 << SIGHTING_BITS;
 
 /**
  * When credentials were last validated, approximately: one slot per fingerprint, a newer sighting
@@ -171,7 +175,7 @@ function createSightings(ttlMs: number): { again(key: string, now: number): bool
       // The key is a MAC or AEAD tag in base64url: its characters are already uniformly spread.
       const n = key.length;
       const tag = (key.charCodeAt(n - 1) << 24) ^ (key.charCodeAt(n - 2) << 16) ^ (key.charCodeAt(n - 3) << 8) ^ key.charCodeAt(n - 4) ^ (key.charCodeAt(n - 5) << 4);
-      const slot = (key.charCodeAt(0) ^ (key.charCodeAt(1) << 6) ^ (key.charCodeAt(2) << 12)) & (SIGHTING_SLOTS - 1);
+      const slot = Math.imul(key.charCodeAt(0) | (key.charCodeAt(1) << 8) | (key.charCodeAt(2) << 16), 0x9e3779b1) >>> (32 - SIGHTING_BITS);
       const recent = tags[slot] === tag && now - times[slot]! < ttlMs;
       tags[slot] = tag;
       times[slot] = now;

@@ -101,6 +101,10 @@ describe('session cache', () => {
     now = 2400;
     cache.set(value, 'default', record('s1'), 'parsed', 'alice');
     assert.equal(cache.get(value, 'default')?.record.id, 's1', 'seen again within the time to live: kept');
+    now = 3400;
+    assert.equal(cache.get(value, 'default'), undefined, 'expired after the time to live');
+    cache.set(value, 'default', record('s1'), 'parsed', 'alice');
+    assert.equal(cache.get(value, 'default')?.record.id, 's1', 'a kept credential that expired is kept again at its next confirmation (one store read a second)');
     const other = credential('B'.repeat(180), 'r'.repeat(23) + 'y');
     cache.set(other, 'default', record('s2'), 'parsed', 'bob');
     assert.equal(cache.get(other, 'default'), undefined, 'another credential is judged on its own sightings');

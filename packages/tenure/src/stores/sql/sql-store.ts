@@ -21,6 +21,9 @@ const LIVE = 'ended_at IS NULL AND absolute_expires_at > ? AND (idle_expires_at 
  */
 export function createSqlStore(driver: SqlDriver, options: MigrationOptions = {}): SessionStore {
   const forUpdate = driver.dialect === 'postgres' ? ' FOR UPDATE' : '';
+  // Rows as arrays (`driver.values`), or a driver's objects read in select-list order.
+  const values: (sql: string, params: readonly unknown[]) => Promise<unknown[][]> =
+    driver.values === undefined ? async (sql, params) => (await driver.all(sql, params)).map((row) => Object.values(row)) : (sql, params) => driver.values!(sql, params);
 
   const endStatement = (where: string) => `UPDATE tenure_sessions SET ended_at = ?, end_reason = ?, purge_at = ? WHERE ended_at IS NULL AND ${where}`;
 
@@ -56,14 +59,14 @@ export function createSqlStore(driver: SqlDriver, options: MigrationOptions = {}
     },
 
     async get(id) {
-      const row = (await driver.values(SELECT_BY_ID, [id]))[0];
+      const row = (await values(SELECT_BY_ID, [id]))[0];
       return row === undefined ? null : fromValues(row);
     },
 
     async getWithGeneration(id) {
       // One statement instead of two on cookie storage's cold path (docs/performance.md, P7).
       const row = (
-        await driver.values(SELECT_WITH_GENERATION, [id])
+        await values(SELECT_WITH_GENERATION, [id])
       )[0];
       if (row === undefined) return null;
       const generation = row[SESSION_WIDTH];
@@ -73,8 +76,8 @@ export function createSqlStore(driver: SqlDriver, options: MigrationOptions = {}
     async findByTokenHash(hash) {
       // The current credential first: one index probe on the common path, where `OR` made SQLite probe
       // both indexes on every request (docs/performance.md, P7); the previous one only when that misses.
-      const rows = await driver.values(SELECT_BY_TOKEN, [hash]);
-      const row = rows[0] ?? (await driver.values(SELECT_BY_PREVIOUS_TOKEN, [hash]))[0];
+      const rows = await values(SELECT_BY_TOKEN, [hash]);
+      const row = rows[0] ?? (await values(SELECT_BY_PREVIOUS_TOKEN, [hash]))[0];
       return row === undefined ? null : fromValues(row);
     },
 
