@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest, RouteHandlerMethod } from 'fastify';
-import { withCause, type CauseContext } from './cause-scope.ts';
+import { withCause, withCauseUntil, type CauseContext } from './cause-scope.ts';
 
 const USER_LOGOUT: CauseContext = { cause: 'logout', actor: 'user' };
 const ADMIN: CauseContext = { cause: 'admin', actor: 'admin' };
@@ -27,8 +27,8 @@ function causeOf(method: string, url: string, request: FastifyRequest): CauseCon
  * cause there. Call before the routes are registered.
  */
 export function installRouteCauses(app: FastifyInstance): void {
-  app.addHook('onRequest', (request, _reply, done) => {
-    if (request.url.startsWith('/auth/') && request.url.includes('?')) withCause(USER_LOGOUT, () => done());
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.url.startsWith('/auth/') && request.url.includes('?')) withCauseUntil(USER_LOGOUT, reply.raw, () => done());
     else done();
   });
   app.addHook('onRoute', (route) => {
