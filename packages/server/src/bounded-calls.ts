@@ -42,18 +42,61 @@ export function callFailureOf(error: unknown): CallFailure | null {
 
 /** Calls in flight through `boundCalls`. */
 export interface InFlight {
-  readonly rejecters: Set<(error: Error) => void>;
+  /** How many calls are in flight. */
+  readonly size: number;
   /** Called when a call is answered in time (the backend is alive). */
   readonly answered: () => void;
 }
 
+/** A call in flight: a node of its `InFlight` list. */
+interface Call {
+  readonly fail: (error: Error) => void;
+  prev: Call | null;
+  next: Call | null;
+}
+
+/**
+ * Calls in flight as a doubly linked list: registering and forgetting a call allocates nothing more
+ * than the call's own node. A `Set` reallocated its table as it grew and shrank between one and a few
+ * calls, and each table, held by a long-lived `Set`, outlived the young generation (docs/performance.md,
+ * round five).
+ */
+class InFlightCalls implements InFlight {
+  size = 0;
+  private head: Call | null = null;
+  constructor(readonly answered: () => void) {}
+  add(fail: (error: Error) => void): Call {
+    const call: Call = { fail, prev: null, next: this.head };
+    if (this.head !== null) this.head.prev = call;
+    this.head = call;
+    this.size += 1;
+    return call;
+  }
+  /** Forgets `call`; answers whether it was still in flight. */
+  remove(call: Call): boolean {
+    if (call.prev === null && this.head !== call) return false;
+    if (call.prev !== null) call.prev.next = call.next;
+    else this.head = call.next;
+    if (call.next !== null) call.next.prev = call.prev;
+    call.prev = null;
+    call.next = null;
+    this.size -= 1;
+    return true;
+  }
+  calls(): Call[] {
+    const out: Call[] = [];
+    for (let call = this.head; call !== null; call = call.next) out.push(call);
+    return out;
+  }
+}
+
 export function createInFlight(answered: () => void = () => undefined): InFlight {
-  return { rejecters: new Set(), answered };
+  return new InFlightCalls(answered);
 }
 
 /** Fails every call in flight with `error` (their backend was found down or stalled meanwhile). */
 export function failPending(inFlight: InFlight, error: () => Error): void {
-  for (const reject of [...inFlight.rejecters]) reject(error());
+  for (const call of (inFlight as InFlightCalls).calls()) call.fail(error());
 }
 
 /**
@@ -111,21 +154,22 @@ function observed(observer: OperationObserver): (started: number, error: unknown
  * passed. `settled` hears the outcome once: null when answered, else the error the caller gets.
  */
 export function withTimeout<T>(promise: Promise<T>, ms: number, message: string, inFlight?: InFlight, settled?: (error: Error | null) => void): Promise<T> {
+  const calls = inFlight as InFlightCalls | undefined;
   return new Promise<T>((resolve, reject) => {
     let done = false;
     const fail = (error: Error) => {
       clearTimeout(timer);
-      inFlight?.rejecters.delete(fail);
+      if (call !== undefined) calls?.remove(call);
       if (!done) settled?.(error);
       done = true;
       reject(error);
     };
     const timer = setTimeout(() => fail(new StoreCallTimeoutError(message)), ms);
-    inFlight?.rejecters.add(fail);
+    const call = calls?.add(fail);
     promise.then(
       (value) => {
         clearTimeout(timer);
-        if (inFlight?.rejecters.delete(fail) === true) inFlight.answered();
+        if (call !== undefined && calls!.remove(call)) calls!.answered();
         if (!done) settled?.(null);
         done = true;
         resolve(value);
