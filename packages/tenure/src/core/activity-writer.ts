@@ -178,7 +178,11 @@ export function createActivityWriter(options: ActivityWriterOptions): ActivityWr
       }
       if (now <= record.lastActivityAt) return;
       const due = record.lastActivityAt + policy.touchAfter;
-      pending.set(record.id, { record, policy, due, seen: now });
+      // A copy, not the row the request read: rows read from the store die with their request, and
+      // keeping some of them here for `touch_after` made V8 allocate every row read in the old
+      // generation (allocation-site pretenuring), where each dead row then kept the young objects it
+      // points to alive through scavenges (docs/performance.md, round five).
+      pending.set(record.id, { record: { ...record }, policy, due, seen: now });
       if (due < nextDue) nextDue = due;
       ensureTimer();
     },
