@@ -44,11 +44,12 @@ const runClock = (run) => {
     stood += Date.now() - stoppedAt;
     stoppedAt = null;
   } else if (!run && stoppedAt === null) stoppedAt = Date.now();
-  // A worker the primary forks again later starts from the clock as it is then.
-  if (cluster.isPrimary) {
-    process.env.BENCH_CLOCK_STOOD = String(stood);
-    process.env.BENCH_CLOCK_STOPPED_AT = stoppedAt === null ? '' : String(stoppedAt);
-  }
+  if (cluster.isPrimary) shareClock();
+};
+// Workers forked from here on (a restarted one too) start from the clock as it is.
+const shareClock = () => {
+  process.env.BENCH_CLOCK_STOOD = String(stood);
+  process.env.BENCH_CLOCK_STOPPED_AT = stoppedAt === null ? '' : String(stoppedAt);
 };
 if (cluster.isWorker) {
   // A worker's clock follows the primary's: its state at the fork comes through the environment (wall
@@ -169,8 +170,7 @@ if (cluster.isWorker) {
     writes = 0;
     process.env.BENCH_DIR = dir;
     process.env.BENCH_PORT = String(port);
-    process.env.BENCH_CLOCK_STOOD = String(stood);
-    process.env.BENCH_CLOCK_STOPPED_AT = stoppedAt === null ? '' : String(stoppedAt);
+    shareClock();
     cluster.on('message', (worker, message) => {
       if (message?.bench === 'writes') workerWrites.set(worker.id, message.writes);
     });

@@ -40,14 +40,6 @@ export function callFailureOf(error: unknown): CallFailure | null {
   return error instanceof TenureError ? null : 'other';
 }
 
-/** Calls in flight through `boundCalls`. */
-export interface InFlight {
-  /** How many calls are in flight. */
-  readonly size: number;
-  /** Called when a call is answered in time (the backend is alive). */
-  readonly answered: () => void;
-}
-
 /** A call in flight: a node of its `InFlight` list. */
 interface Call {
   readonly fail: (error: Error) => void;
@@ -56,14 +48,16 @@ interface Call {
 }
 
 /**
- * Calls in flight as a doubly linked list: registering and forgetting a call allocates nothing more
- * than the call's own node. A `Set` reallocated its table as it grew and shrank between one and a few
- * calls, and each table, held by a long-lived `Set`, outlived the young generation (docs/performance.md,
- * round five).
+ * Calls in flight through `boundCalls`, as a doubly linked list: registering and forgetting a call
+ * allocates nothing more than the call's own node. A `Set` reallocated its table as it grew and shrank
+ * between one and a few calls, and each table, held by a long-lived `Set`, outlived the young
+ * generation (docs/performance.md, round five).
  */
-class InFlightCalls implements InFlight {
+export class InFlight {
+  /** How many calls are in flight. */
   size = 0;
   private head: Call | null = null;
+  /** `answered` is called when a call is answered in time (the backend is alive). */
   constructor(readonly answered: () => void) {}
   add(fail: (error: Error) => void): Call {
     const call: Call = { fail, prev: null, next: this.head };
@@ -91,12 +85,12 @@ class InFlightCalls implements InFlight {
 }
 
 export function createInFlight(answered: () => void = () => undefined): InFlight {
-  return new InFlightCalls(answered);
+  return new InFlight(answered);
 }
 
 /** Fails every call in flight with `error` (their backend was found down or stalled meanwhile). */
 export function failPending(inFlight: InFlight, error: () => Error): void {
-  for (const call of (inFlight as InFlightCalls).calls()) call.fail(error());
+  for (const call of inFlight.calls()) call.fail(error());
 }
 
 /**
@@ -154,22 +148,21 @@ function observed(observer: OperationObserver): (started: number, error: unknown
  * passed. `settled` hears the outcome once: null when answered, else the error the caller gets.
  */
 export function withTimeout<T>(promise: Promise<T>, ms: number, message: string, inFlight?: InFlight, settled?: (error: Error | null) => void): Promise<T> {
-  const calls = inFlight as InFlightCalls | undefined;
   return new Promise<T>((resolve, reject) => {
     let done = false;
     const fail = (error: Error) => {
       clearTimeout(timer);
-      if (call !== undefined) calls?.remove(call);
+      if (call !== undefined) inFlight?.remove(call);
       if (!done) settled?.(error);
       done = true;
       reject(error);
     };
     const timer = setTimeout(() => fail(new StoreCallTimeoutError(message)), ms);
-    const call = calls?.add(fail);
+    const call = inFlight?.add(fail);
     promise.then(
       (value) => {
         clearTimeout(timer);
-        if (call !== undefined && calls!.remove(call)) calls!.answered();
+        if (call !== undefined && inFlight!.remove(call)) inFlight!.answered();
         if (!done) settled?.(null);
         done = true;
         resolve(value);

@@ -123,11 +123,12 @@ export function createSessionCache<C>(options: SessionCacheOptions = {}): Sessio
     set(credential, audience, record, parsed, subject) {
       const key = keyOf(credential);
       drop(key);
-      if (seen !== null && !seen.again(key, now())) return;
+      const at = now();
+      if (seen !== null && !seen.again(key, at)) return;
       if (entries.size >= max) evictOldest();
       const slot = (inserted += 1);
       order.push({ key, slot });
-      entries.set(key, { value: credential, audience, record, credential: parsed, subject, confirmedAt: now(), slot });
+      entries.set(key, { value: credential, audience, record, credential: parsed, subject, confirmedAt: at, slot });
       let keys = bySession.get(record.id);
       if (keys === undefined) bySession.set(record.id, (keys = new Set()));
       keys.add(key);
