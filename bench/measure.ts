@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 
 /** Runs `fn` repeatedly for about `seconds` and answers operations per second (after a warm-up). */
@@ -69,6 +70,31 @@ export async function load(
     non2xx: result.non2xx,
     count: latency.count,
   };
+}
+
+/**
+ * wrk (`-t1`, fixed connections and duration) against a loopback URL: the load generator the cold-path
+ * and workers rows use. It costs the machine a fraction of what autocannon does per request, so the
+ * server, not the generator, is what saturates (on two cores autocannon takes one whole core, and a
+ * second worker has none left). With `cookiesFile` each request carries the next cookie of that file
+ * (one a line); else `cookie`, if any, on every request. Needs wrk (`scripts/ensure-wrk.sh`).
+ *
+ * @throws Error when wrk is missing or prints no result line.
+ */
+export async function loadWrk(url: string, options: { seconds: number; connections?: number; cookie?: string; cookiesFile?: string }): Promise<HttpResult> {
+  const script = fileURLToPath(new URL('./wrk/cycle.lua', import.meta.url));
+  const connections = String(options.connections ?? 10);
+  const args = ['-t1', `-c${connections}`, `-d${options.seconds}s`, '-s', script, url, '--', options.cookiesFile ?? '-', options.cookie ?? ''];
+  const stdout = await new Promise<string>((resolve, reject) => {
+    execFile('wrk', args, { timeout: (options.seconds + 30) * 1000 }, (error, out, err) => {
+      if (error !== null) reject(new Error(`wrk failed (${error.message.trim()}); is it installed? (bash scripts/ensure-wrk.sh)${err === '' ? '' : `: ${err.trim()}`}`));
+      else resolve(out);
+    });
+  });
+  const line = stdout.split('\n').find((l) => l.startsWith('{"requests"'));
+  if (line === undefined) throw new Error(`wrk printed no result line:\n${stdout}`);
+  const r = JSON.parse(line) as { requests: number; durationUs: number; p50Us: number; p99Us: number; status: number; socket: number };
+  return { rps: r.requests / (r.durationUs / 1e6), p50: r.p50Us / 1000, p99: r.p99Us / 1000, errors: r.socket, non2xx: r.status, count: r.requests };
 }
 
 /** Response times in milliseconds, counted in 1 µs buckets up to 100 ms (slower ones in the last). */

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { load, startServer, type HttpResult } from './measure.ts';
+import { load, loadWrk, startServer, type HttpResult } from './measure.ts';
 
 const here = (file: string) => new URL(`./servers/${file}`, import.meta.url).pathname;
 
@@ -26,6 +26,9 @@ export interface BenchServer {
   readonly unpaired?: boolean;
 }
 
+/** What loads the servers: autocannon (in Node, P2/P3) or wrk (P7/P8, `loadWrk`). */
+export type Generator = 'autocannon' | 'wrk';
+
 /**
  * Starts every server first, then measures in rounds: for each other server (their order rotating from
  * round to round), the bare route, that server, and the bare route again, the bare route receiving the
@@ -33,8 +36,12 @@ export interface BenchServer {
  * Each server's figure is compared with those two neighbours, seconds apart: this machine's speed
  * changes from one minute to the next, and a ratio of neighbours cancels most of that.
  */
-export async function measureAll(servers: Record<string, BenchServer>, seconds: number, rounds: number): Promise<Record<string, Measured>> {
-  type Started = { url: string; headers: Record<string, string>; cookies?: readonly string[]; counters?: string; stop(): Promise<void> };
+export async function measureAll(servers: Record<string, BenchServer>, seconds: number, rounds: number, generator: Generator = 'autocannon'): Promise<Record<string, Measured>> {
+  type Started = { url: string; headers: Record<string, string>; cookies?: readonly string[]; cookiesFile?: string; counters?: string; stop(): Promise<void> };
+  const loadOf = (url: string, like: Started, secondsOf: number): Promise<HttpResult> =>
+    generator === 'wrk'
+      ? loadWrk(url, { seconds: secondsOf, ...(like.headers['cookie'] === undefined ? {} : { cookie: like.headers['cookie'] }), ...(like.cookiesFile === undefined ? {} : { cookiesFile: like.cookiesFile }) })
+      : load(url, { headers: like.headers, seconds: secondsOf, ...(like.cookies === undefined ? {} : { cookies: like.cookies }) });
   const started: Record<string, Started> = {};
   try {
     for (const [name, s] of Object.entries(servers)) {
@@ -46,11 +53,13 @@ export async function measureAll(servers: Record<string, BenchServer>, seconds: 
       if (s.cycle === true) {
         if (file === undefined) throw new Error(`${name}: the server wrote no cookies (BENCH_SESSIONS)`);
         started[name]!.cookies = readFileSync(file, 'utf8').split('\n').filter((line) => line !== '');
+        started[name]!.cookiesFile = file;
       }
       if (server.extra['counters'] !== undefined) started[name]!.counters = `http://127.0.0.1:${server.extra['counters']}/`;
       const warm = started[name]!;
       if (warm.counters !== undefined) await fetch(`${warm.counters}clock/run`, { method: 'POST' });
-      await load(`${warm.url}/auth/verify`, { headers: warm.headers, seconds: 1, ...(warm.cookies === undefined ? {} : { cookies: warm.cookies }) });
+      // wrk's rows (P7, P8) warm longer: each of `--workers 2`'s processes compiles the path on half the load.
+      await loadOf(`${warm.url}/auth/verify`, warm, generator === 'wrk' ? 3 : 1);
       if (warm.counters !== undefined) await fetch(`${warm.counters}clock/stop`, { method: 'POST' });
     }
     const writesOf = async (name: string): Promise<number> => {
@@ -64,7 +73,7 @@ export async function measureAll(servers: Record<string, BenchServer>, seconds: 
     };
     const measure = async (name: string, like: Started): Promise<HttpResult> => {
       await clock(name, true);
-      const result = await load(`${started[name]!.url}/auth/verify`, { headers: like.headers, seconds, ...(like.cookies === undefined ? {} : { cookies: like.cookies }) });
+      const result = await loadOf(`${started[name]!.url}/auth/verify`, like, seconds);
       await clock(name, false);
       if (result.non2xx > 0 || result.errors > 0) throw new Error(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
       return result;

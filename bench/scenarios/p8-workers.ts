@@ -5,7 +5,8 @@ import type { Row } from '../report.ts';
  * P8, every core: the cold path (P7, SQLite server storage, `sessions` distinct users) and the hot path
  * (P2, one cookie repeated) served by `--workers 2` against one process, in alternated rounds with the
  * bare route between windows; the ratio is taken within each round (two workers' req/s over one
- * process's, median over rounds). The load generator shares the machine's cores with the workers.
+ * process's, median over rounds). The load generator (wrk, one thread) shares the machine's cores with
+ * the workers, as nginx's second worker shares them with the same generator.
  */
 export async function p8(rounds: number, secondsPerRound: number, sessions: number): Promise<Row[]> {
   const cold = { BENCH_SESSIONS: String(sessions), BENCH_STORAGE: 'server' };
@@ -19,6 +20,7 @@ export async function p8(rounds: number, secondsPerRound: number, sessions: numb
     },
     secondsPerRound,
     rounds,
+    'wrk',
   );
   const row = (tag: string, what: string, one: Measured, two: Measured): Row => {
     const s1 = summary(one.own);

@@ -6,6 +6,7 @@ import type { HttpRequest } from 'tenure/http/request';
 import { REQUEST_COMPLETED, requestLogLine } from 'tenure/http/request-log';
 import { isLogoutRequest } from 'tenure/http/request-rules';
 import type { ServerDeps } from './context.ts';
+import { createEndBatch } from './end-batch.ts';
 import { serviceErrorAnswer } from './error-response.ts';
 import { forwardAuth, type AnswerHeaders } from './forward-auth.ts';
 import { saneRequestId } from './security-log.ts';
@@ -34,6 +35,8 @@ type VerifyQuery = { audience?: string; org?: string };
 export function withVerifyFastPath(deps: ServerDeps, fallback: RequestListener, options: VerifyFastPathOptions): RequestListener {
   const trust = options.trust;
   const cors = deps.config.corsOrigins.length > 0;
+  // Answers that waited for the store end together (end-batch.ts); a hot answer ends at once.
+  const endSoon = createEndBatch();
 
   const finish = (req: IncomingMessage, url: string, status: number, started: number): void => {
     deps.metrics.observeRequest('GET', PATH, status, (performance.now() - started) / 1000);
@@ -60,7 +63,8 @@ export function withVerifyFastPath(deps: ServerDeps, fallback: RequestListener, 
       result.then(
         (settled) => {
           try {
-            writeEmpty(res, settled.status, settled.headers);
+            res.writeHead(settled.status, settled.headers as string[]);
+            endSoon(res);
             finish(req, url, settled.status, started);
           } catch (error) {
             failed(req, res, url, error, started);
