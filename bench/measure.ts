@@ -77,7 +77,9 @@ export async function load(
  * and workers rows use. It costs the machine a fraction of what autocannon does per request, so the
  * server, not the generator, is what saturates (on two cores autocannon takes one whole core, and a
  * second worker has none left). With `cookiesFile` each request carries the next cookie of that file
- * (one a line); else `cookie`, if any, on every request. Needs wrk (`scripts/ensure-wrk.sh`).
+ * (one a line); else `cookie`, if any, on every request. `non2xx` is wrk's count of answers of status
+ * 400 or more (it counts no others; `/auth/verify` answers 200, 401, 400 or 5xx, never 3xx), and p50/p99
+ * come from wrk's histogram, corrected for coordinated omission. Needs wrk (`scripts/ensure-wrk.sh`).
  *
  * @throws Error when wrk is missing or prints no result line.
  */
@@ -87,8 +89,9 @@ export async function loadWrk(url: string, options: { seconds: number; connectio
   const args = ['-t1', `-c${connections}`, `-d${options.seconds}s`, '-s', script, url, '--', options.cookiesFile ?? '-', options.cookie ?? ''];
   const stdout = await new Promise<string>((resolve, reject) => {
     execFile('wrk', args, { timeout: (options.seconds + 30) * 1000 }, (error, out, err) => {
-      if (error !== null) reject(new Error(`wrk failed (${error.message.trim()}); is it installed? (bash scripts/ensure-wrk.sh)${err === '' ? '' : `: ${err.trim()}`}`));
-      else resolve(out);
+      if (error === null) resolve(out);
+      else if ((error as NodeJS.ErrnoException).code === 'ENOENT') reject(new Error('wrk is not installed: bash scripts/ensure-wrk.sh (as root) installs it'));
+      else reject(new Error(`wrk failed (${error.message.trim()})${err === '' ? '' : `: ${err.trim()}`}`));
     });
   });
   const line = stdout.split('\n').find((l) => l.startsWith('{"requests"'));

@@ -4,7 +4,8 @@
 # server (autocannon, in Node, takes a whole one).
 set -euo pipefail
 if command -v wrk >/dev/null 2>&1; then exit 0; fi
-if [ "$(id -u)" != 0 ]; then echo "ensure-wrk: wrk is missing and installing it needs root (apt-get install wrk)" >&2; exit 1; fi
+# Without root only a warning: rows P1–P6 do not need wrk, and P7/P8 say so when it is missing.
+if [ "$(id -u)" != 0 ]; then echo "ensure-wrk: wrk is missing and installing it needs root (apt-get install wrk); P7 and P8 will fail" >&2; exit 0; fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq wrk >/dev/null

@@ -6,7 +6,7 @@ import type { Row } from '../report.ts';
  * (P2, one cookie repeated) served by `--workers 2` against one process, in alternated rounds with the
  * bare route between windows; the ratio is taken within each round (two workers' req/s over one
  * process's, median over rounds). The load generator (wrk, one thread) shares the machine's cores with
- * the workers, as nginx's second worker shares them with the same generator.
+ * the workers: wrk because autocannon, in Node, needs a whole core of two for itself.
  */
 export async function p8(rounds: number, secondsPerRound: number, sessions: number): Promise<Row[]> {
   const cold = { BENCH_SESSIONS: String(sessions), BENCH_STORAGE: 'server' };

@@ -2,6 +2,9 @@
 -- by the first argument, one cookie a line (the cold path: many distinct sessions); with no file, or
 -- "-", every request carries the fixed header given as the second argument (may be empty). At the end
 -- it prints one JSON line of counts and latency percentiles (microseconds), read by the bench.
+-- `status` is wrk's count of answers with a status of 400 or more (wrk counts no others); wrk's
+-- percentiles include its correction for coordinated omission (samples added for requests that
+-- waited behind a slow one), so they sit a few percent above a plain histogram's.
 local cookies = {}
 local count = 0
 local at = 0
@@ -15,6 +18,8 @@ function init(args)
         cookies[count] = line
       end
     end
+    if count == 0 then error("no cookies in " .. args[1]) end
+    math.randomseed(os.time())
     at = math.random(count)
   end
   if args[2] ~= nil and args[2] ~= "" then fixed = { Cookie = args[2] } end

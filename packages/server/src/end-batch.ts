@@ -1,5 +1,8 @@
 import type { ServerResponse } from 'node:http';
 
+/** Hears how a queued answer ended: null once `end()` handed it to the socket, else what `end()` threw. */
+export type AnswerEnded = (error: Error | null) => void;
+
 /**
  * Ends responses together: each queued response is ended once the event loop has run the I/O callbacks
  * of its current turn (in `setImmediate`'s phase), rather than the moment its store read settles.
@@ -8,22 +11,47 @@ import type { ServerResponse } from 'node:http';
  * wake-up (an inter-processor interrupt) costs the writer more than the answer itself. Requests that
  * arrive together on several connections (a gateway's pool, a load generator's) are read in one turn;
  * answered one by one, between the reads of the next, each answer wakes the peer again. Ended back to
- * back, the peer wakes once and finds them all. The wait is bounded by the turn itself: no timer, no
- * answer held past the check phase that follows the reads that produced it (docs/performance.md).
+ * back, the peer wakes once and finds them all (docs/performance.md, round six). No timer: an answer
+ * waits for the check phase after the turn that produced it, or, queued during that phase (by a flush,
+ * or a store callback run from `setImmediate`), for the next turn's.
  *
- * Only `end()` waits: the status and headers are set (and checked, which may throw) by the caller first.
+ * The caller sets the status and headers first (`writeHead` checks them, and may throw, at once; it
+ * only stores the head, which `end()` writes). `ended` runs after each `end()`, so what the caller
+ * records about the answer (its latency, its log line) includes the wait.
+ *
+ * `schedule` runs the flush (tests run it by hand).
+ *
+ * @throws nothing itself; an error thrown by an `ended` callback is rethrown from the flush once every
+ * queued answer of the batch has been ended (as a throw from any I/O callback would be).
  */
-export function createEndBatch(): (res: ServerResponse) => void {
-  let queued: ServerResponse[] = [];
+export function createEndBatch(schedule: (flush: () => void) => unknown = setImmediate): (res: ServerResponse, ended: AnswerEnded) => void {
+  let queued: Array<ServerResponse | AnswerEnded> = [];
   const flush = (): void => {
-    const ending = queued;
+    const batch = queued;
     queued = [];
-    // end() cannot throw here: the head was written by the caller, and a response whose socket closed
-    // meanwhile is ended as a no-op.
-    for (const res of ending) res.end();
+    let thrown: unknown[] | null = null;
+    for (let i = 0; i < batch.length; i += 2) {
+      const res = batch[i] as ServerResponse;
+      const ended = batch[i + 1] as AnswerEnded;
+      let failure: Error | null = null;
+      try {
+        // A response whose socket closed meanwhile ends as a no-op; a throw here comes from whatever wraps
+        // `end()` (an instrumentation agent), and must not keep the rest of the batch from their answers.
+        res.end();
+      } catch (error) {
+        failure = error instanceof Error ? error : new Error(String(error));
+        res.destroy();
+      }
+      try {
+        ended(failure);
+      } catch (error) {
+        (thrown ??= []).push(error);
+      }
+    }
+    if (thrown !== null) throw thrown[0];
   };
-  return (res) => {
-    if (queued.length === 0) setImmediate(flush);
-    queued.push(res);
+  return (res, ended) => {
+    if (queued.length === 0) schedule(flush);
+    queued.push(res, ended);
   };
 }

@@ -64,11 +64,18 @@ export function withVerifyFastPath(deps: ServerDeps, fallback: RequestListener, 
         (settled) => {
           try {
             res.writeHead(settled.status, settled.headers as string[]);
-            endSoon(res);
-            finish(req, url, settled.status, started);
           } catch (error) {
             failed(req, res, url, error, started);
+            return;
           }
+          endSoon(res, (error) => {
+            try {
+              if (error !== null) throw error;
+              finish(req, url, settled.status, started);
+            } catch (thrown) {
+              failed(req, res, url, thrown, started);
+            }
+          });
         },
         (error: unknown) => failed(req, res, url, error, started),
       );

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { StoreUnavailableError } from 'tenure/core/errors';
 import { verifyQuery } from '../../src/verify-fast-path.ts';
@@ -24,6 +24,27 @@ function overHttp(svc: TestService, path: string, headers: Record<string, string
     });
     req.on('error', reject);
     req.end();
+  });
+}
+
+/**
+ * Sends `requests` (raw HTTP/1.1 bytes) pipelined on one connection and answers what came back once
+ * `count` status lines have arrived.
+ */
+function pipelined(svc: TestService, requests: readonly string[], count: number): Promise<string> {
+  const { port } = svc.runtime.app.server.address() as AddressInfo;
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(requests.join('')));
+    let text = '';
+    socket.on('data', (chunk: Buffer) => {
+      text += chunk.toString('latin1');
+      if ((text.match(/^HTTP\/1\.1 /gm) ?? []).length >= count) {
+        socket.destroy();
+        resolve(text);
+      }
+    });
+    socket.on('error', reject);
+    socket.on('end', () => reject(new Error(`the connection ended after: ${text}`)));
   });
 }
 
@@ -93,6 +114,29 @@ describe('GET /auth/verify over HTTP (the fast path)', () => {
     assert.equal(ok.body, '');
     assert.equal((await overHttp(svc, '/auth/verify?org=acme', { cookie: orgCookie })).headers['tenure-org'], 'acme');
     assert.equal((await overHttp(svc, '/auth/verify?audience=no%20spaces', { cookie })).status, 400);
+  });
+
+  it('keeps answers in request order on one connection when a cold answer waits for the store and the next is hot', async () => {
+    // Seen often enough to be answered from the validated-session cache, synchronously.
+    for (let i = 0; i < 3; i += 1) assert.equal((await overHttp(svc, '/auth/verify', { cookie })).status, 200);
+    const cold = (await svc.login({ username: 'ada', password: 'correct horse battery' })).cookie;
+    const store = svc.runtime.deps.sessions.store;
+    const original = store.findByTokenHash;
+    let reads = 0;
+    store.findByTokenHash = async (...args: Parameters<typeof original>) => {
+      reads += 1;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return original.apply(store, args);
+    };
+    try {
+      const verify = (id: string, withCookie: string) => `GET /auth/verify HTTP/1.1\r\nhost: tenure\r\nx-request-id: ${id}\r\ncookie: ${withCookie}\r\n\r\n`;
+      const text = await pipelined(svc, [verify('first-cold', cold), verify('second-hot', cookie), verify('third-cold', cold)], 3);
+      assert.deepEqual([...text.matchAll(/^HTTP\/1\.1 (\d{3})/gm)].map((m) => m[1]), ['200', '200', '200']);
+      assert.deepEqual([...text.matchAll(/^x-request-id: (\S+)/gim)].map((m) => m[1]), ['first-cold', 'second-hot', 'third-cold']);
+      assert.equal(reads, 2, 'the hot answer came from the cache, the cold ones from the store');
+    } finally {
+      store.findByTokenHash = original;
+    }
   });
 
   it('leaves HEAD, other paths and other methods to the router', async () => {
