@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from './hmac-sha256.ts';
 
 /**
  * Partitions: how a sharded store (Redis Cluster) keeps a subject's sessions together and different
@@ -14,7 +14,7 @@ const INDEX = new Map([...ALPHABET].map((c, i) => [c, i]));
 
 /** The partition of a subject key (0 … 1023). */
 export function partitionOf(subjectKey: string): number {
-  const digest = createHash('sha256').update(subjectKey, 'utf8').digest();
+  const digest = sha256(Buffer.from(subjectKey, 'utf8'));
   return topBits(digest);
 }
 

@@ -1,4 +1,5 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { hmacSha256, sha256 } from './hmac-sha256.ts';
 import type { KeyPurpose, KeyRing } from './key-ring.ts';
 import { partitionOfBytes, placeIn } from './partition.ts';
 
@@ -61,7 +62,7 @@ export function parseToken(ring: KeyRing, kind: TokenKind, token: string): Parse
  * number of nodes produce the same successor.
  */
 export function successorId(ring: KeyRing, kind: TokenKind, id: Uint8Array, version: TokenVersion = 1): Buffer {
-  const next = createHmac('sha256', ring.current(RENEWAL_PURPOSE[kind]).key).update(id).digest();
+  const next = hmacSha256(ring.current(RENEWAL_PURPOSE[kind]).key, id);
   return version === 2 ? placeIn(next, partitionOfBytes(id)) : next;
 }
 
@@ -70,10 +71,10 @@ export function successorId(ring: KeyRing, kind: TokenKind, id: Uint8Array, vers
  * row); in version 2 with the id's partition in its first 10 bits (246 bits of the digest remain).
  */
 export function tokenHash(id: Uint8Array, version: TokenVersion = 1): string {
-  const digest = createHash('sha256').update(id).digest();
+  const digest = sha256(id);
   return (version === 2 ? placeIn(digest, partitionOfBytes(id)) : digest).toString('base64url');
 }
 
 function mac(key: Buffer, body: Buffer): Buffer {
-  return createHmac('sha256', key).update(body).digest().subarray(0, MAC_BYTES);
+  return hmacSha256(key, body).subarray(0, MAC_BYTES);
 }
