@@ -10,9 +10,27 @@ import { view } from './view.ts';
 
 /**
  * Activity on a validated credential: renewal when due (docs/concepts.md, "Activity, touches and
- * renewal"), else a throttled touch. Answers the row to cache, or null after a renewal.
+ * renewal"), else a throttled touch. Answers the row to cache, or null after a renewal; at once (no
+ * promise) when nothing is written, as for nearly every request.
  */
-export async function activity(
+export function activity(
+  lc: Lifecycle,
+  record: SessionRecord,
+  parsed: Extract<ParsedCredential, { ok: true }>,
+  isCurrent: boolean,
+  policy: Policy,
+  session: Session,
+  now: number,
+): Acted<SessionRecord | null> {
+  if (isCurrent && !renewalDue(record, policy, now)) return touchOnly(lc, record, policy, session, now);
+  return renewing(lc, record, parsed, isCurrent, policy, session, now);
+}
+
+/** What a request's activity answers: the validation and the row to cache, or a promise of them while a write runs. */
+export type Acted<Row> = [Validation, Row] | Promise<[Validation, Row]>;
+
+/** `activity` for a stale credential or a renewal due. */
+async function renewing(
   lc: Lifecycle,
   record: SessionRecord,
   parsed: Extract<ParsedCredential, { ok: true }>,
@@ -50,14 +68,16 @@ export async function activity(
   return touchOnly(lc, record, policy, session, now);
 }
 
-/** Activity without renewal: written now when a write is due (batched), else remembered and written behind. */
-export async function touchOnly(lc: Lifecycle, record: SessionRecord, policy: Policy, session: Session, now: number): Promise<[Validation, SessionRecord]> {
+/**
+ * Activity without renewal: written now when a write is due (batched), else remembered and written
+ * behind, answered at once.
+ */
+export function touchOnly(lc: Lifecycle, record: SessionRecord, policy: Policy, session: Session, now: number): Acted<SessionRecord> {
   if (!touchDue(record, policy, now)) {
     lc.activityWriter.note(record, policy, now);
     return [{ ok: true, session, renewed: null }, record];
   }
-  const touched = await lc.activityWriter.write(record, policy, now);
-  return [{ ok: true, session: view(lc, touched, policy, session.subject), renewed: null }, touched];
+  return lc.activityWriter.write(record, policy, now).then((touched) => [{ ok: true, session: view(lc, touched, policy, session.subject), renewed: null }, touched]);
 }
 
 /**

@@ -93,7 +93,8 @@ async function fromStore(
   let parsed: ParsedCredential;
   let resolved: { readonly org: string | null; readonly policy: Policy };
   if (known === null) {
-    resolved = { org: null, policy: await lc.policyFor(null) };
+    const environment = lc.policyFor(null);
+    resolved = { org: null, policy: environment instanceof Promise ? await environment : environment };
     parsed = parse(lc, value, resolved.policy, audience);
     if (!parsed.ok) return refuse(parsed.reason);
   } else {
@@ -146,8 +147,10 @@ async function act(
   let result: Validation;
   let current: SessionRecord | null = record;
   if (opts.passive === true) result = { ok: true, session, renewed: null };
-  else if (credential === null) [result, current] = await touchOnly(lc, record, policy, session, now);
-  else [result, current] = await activity(lc, record, credential.parsed, credential.isCurrent, policy, session, now);
+  else {
+    const acted = credential === null ? touchOnly(lc, record, policy, session, now) : activity(lc, record, credential.parsed, credential.isCurrent, policy, session, now);
+    [result, current] = acted instanceof Promise ? await acted : acted;
+  }
 
   const cache = lc.cache;
   if (cache !== null && caching !== null && credential !== null && credential.isCurrent) {
