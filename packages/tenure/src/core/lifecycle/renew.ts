@@ -30,15 +30,7 @@ export function activity(
 export type Acted<Row> = [Validation, Row] | Promise<[Validation, Row]>;
 
 /** `activity` for a stale credential or a renewal due. */
-async function renewing(
-  lc: Lifecycle,
-  record: SessionRecord,
-  parsed: Extract<ParsedCredential, { ok: true }>,
-  isCurrent: boolean,
-  policy: Policy,
-  session: Session,
-  now: number,
-): Promise<[Validation, SessionRecord | null]> {
+async function renewing(...[lc, record, parsed, isCurrent, policy, session, now]: Parameters<typeof activity>): Promise<[Validation, SessionRecord | null]> {
   const cookieContext = { cookieName: cookieNameFor(policy, record.audience), audience: record.audience };
   const successor = (): { value: string; hash: string } =>
     parsed.mode === 'server'
