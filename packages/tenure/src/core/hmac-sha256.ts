@@ -37,8 +37,9 @@ function pads(key: Uint8Array): Pads {
  * handle, and V8 finalises the dead ones inside the next young-generation pause. At two per cold
  * request (the token's MAC, the token's hash) that was 1.6 ms of each 2.8 ms scavenge pause under load,
  * which every request in flight waited out (docs/performance.md, round six). `crypto.hash` is one call
- * that leaves no object behind. The key's padded blocks are kept per key object (a `WeakMap`): keys here
- * are the key ring's, made once.
+ * that leaves no object behind. The key's padded blocks are kept per key object (a `WeakMap`), so a key
+ * must not be changed in place after its first use: keys here are the key ring's, made once and never
+ * written again.
  *
  * @param key any length; longer than 64 bytes it is hashed first, as RFC 2104 says.
  * @returns a new 32-byte Buffer.
