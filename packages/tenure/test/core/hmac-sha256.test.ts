@@ -45,3 +45,27 @@ describe('HMAC-SHA256 from one-shot digests', () => {
     assert.equal(sha256('abc').toString('hex'), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });
 });
+
+describe('HMAC-SHA256 key material', () => {
+  it('leaves neither padded key block in Node’s shared pool of small Buffers', () => {
+    const key = Buffer.alloc(32);
+    for (let i = 0; i < 32; i += 1) key[i] = (i * 37 + 11) & 0xff;
+    hmacSha256(key, Buffer.from('a token body'));
+    // A small Buffer made now is cut from the same pool as any made during the call.
+    const pool = new Uint8Array(Buffer.from('x').buffer);
+    for (const padByte of [0x36, 0x5c]) {
+      const pad = new Uint8Array(64);
+      for (let i = 0; i < 64; i += 1) pad[i] = (key[i] ?? 0) ^ padByte;
+      const found = pool.findIndex((_, at) => at + 64 <= pool.length && pad.every((b, i) => pool[at + i] === b));
+      assert.equal(found, -1, `K ⊕ 0x${padByte.toString(16)} is in the shared pool`);
+    }
+  });
+
+  it('follows a key changed in place after its first use', () => {
+    const key = Buffer.alloc(32, 1);
+    const data = Buffer.from('body');
+    hmacSha256(key, data);
+    key.fill(2);
+    assert.deepEqual(hmacSha256(key, data), createHmac('sha256', Buffer.alloc(32, 2)).update(data).digest());
+  });
+});
