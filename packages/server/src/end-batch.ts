@@ -25,14 +25,16 @@ export type AnswerEnded = (error: Error | null) => void;
  * queued answer of the batch has been ended (as a throw from any I/O callback would be).
  */
 export function createEndBatch(schedule: (flush: () => void) => unknown = setImmediate): (res: ServerResponse, ended: AnswerEnded) => void {
-  let queued: Array<ServerResponse | AnswerEnded> = [];
+  let responses: ServerResponse[] = [];
+  let callbacks: AnswerEnded[] = [];
   const flush = (): void => {
-    const batch = queued;
-    queued = [];
+    const ending = responses;
+    const ended = callbacks;
+    responses = [];
+    callbacks = [];
     let thrown: unknown[] | null = null;
-    for (let i = 0; i < batch.length; i += 2) {
-      const res = batch[i] as ServerResponse;
-      const ended = batch[i + 1] as AnswerEnded;
+    for (let i = 0; i < ending.length; i += 1) {
+      const res = ending[i]!;
       let failure: Error | null = null;
       try {
         // A response whose socket closed meanwhile ends as a no-op; a throw here comes from whatever wraps
@@ -43,7 +45,7 @@ export function createEndBatch(schedule: (flush: () => void) => unknown = setImm
         res.destroy();
       }
       try {
-        ended(failure);
+        ended[i]!(failure);
       } catch (error) {
         (thrown ??= []).push(error);
       }
@@ -51,7 +53,8 @@ export function createEndBatch(schedule: (flush: () => void) => unknown = setImm
     if (thrown !== null) throw thrown[0];
   };
   return (res, ended) => {
-    if (queued.length === 0) schedule(flush);
-    queued.push(res, ended);
+    if (responses.length === 0) schedule(flush);
+    responses.push(res);
+    callbacks.push(ended);
   };
 }

@@ -69,8 +69,8 @@ export function withVerifyFastPath(deps: ServerDeps, fallback: RequestListener, 
             return;
           }
           endSoon(res, (error) => {
+            if (error !== null) return failed(req, res, url, error, started);
             try {
-              if (error !== null) throw error;
               finish(req, url, settled.status, started);
             } catch (thrown) {
               failed(req, res, url, thrown, started);

@@ -13,23 +13,30 @@ const scope = new AsyncLocalStorage<CauseContext>();
 // cold `/auth/verify`, which never ends a session (docs/performance.md, round five). The scope is
 // enabled only while some work runs under a cause, and disabled when the last one has settled.
 let running = 0;
-const release = (): void => {
-  running -= 1;
-  if (running === 0) scope.disable();
+/** Counts one more piece of work under a cause; answers its release, which counts once however often called. */
+const enter = (): (() => void) => {
+  running += 1;
+  let left = false;
+  return () => {
+    if (left) return;
+    left = true;
+    running -= 1;
+    if (running === 0) scope.disable();
+  };
 };
 
 /** Runs `work` so that the sessions it ends are reported with this cause and actor, until it settles. */
 export function withCause<T>(context: CauseContext, work: () => T): T {
-  running += 1;
+  const leave = enter();
   let result: T;
   try {
     result = scope.run(context, work);
   } catch (error) {
-    release();
+    leave();
     throw error;
   }
-  if (result instanceof Promise) return result.finally(release) as T;
-  release();
+  if (result instanceof Promise) return result.finally(leave) as T;
+  leave();
   return result;
 }
 
@@ -38,19 +45,13 @@ export function withCause<T>(context: CauseContext, work: () => T): T {
  * after `work` returns without a promise to wait for (a Fastify hook's `done`).
  */
 export function withCauseUntil(context: CauseContext, response: NodeJS.EventEmitter, work: () => void): void {
-  running += 1;
-  let released = false;
-  const once = (): void => {
-    if (released) return;
-    released = true;
-    release();
-  };
-  response.once('finish', once);
-  response.once('close', once);
+  const leave = enter();
+  response.once('finish', leave);
+  response.once('close', leave);
   try {
     scope.run(context, work);
   } catch (error) {
-    once();
+    leave();
     throw error;
   }
 }

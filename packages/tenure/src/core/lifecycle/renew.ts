@@ -47,17 +47,15 @@ async function renewing(...[lc, record, parsed, isCurrent, policy, session, now]
     return [{ ok: true, session, renewed: credentialFor(session, policy, value, now) }, null];
   }
 
-  if (renewalDue(record, policy, now)) {
-    const next = successor();
-    const update = { ...touchUpdate({ ...record, renewedAt: now }, policy, now), renewedAt: now, prevValidUntil: now + policy.staleTtl };
-    const result = await lc.store.rotate(record.id, parsed.hash, next.hash, update);
-    if (result === 'conflict') return [{ ok: true, session, renewed: null }, null];
-    lc.activityWriter.forget(record.id);
-    const renewedSession = view(lc, { ...record, ...update, tokenHash: next.hash }, policy, session.subject);
-    lc.emit({ type: 'session.renewed', session: renewedSession });
-    return [{ ok: true, session: renewedSession, renewed: credentialFor(renewedSession, policy, next.value, now) }, null];
-  }
-  return touchOnly(lc, record, policy, session, now);
+  // A current credential comes here only when its renewal is due (`activity`).
+  const next = successor();
+  const update = { ...touchUpdate({ ...record, renewedAt: now }, policy, now), renewedAt: now, prevValidUntil: now + policy.staleTtl };
+  const result = await lc.store.rotate(record.id, parsed.hash, next.hash, update);
+  if (result === 'conflict') return [{ ok: true, session, renewed: null }, null];
+  lc.activityWriter.forget(record.id);
+  const renewedSession = view(lc, { ...record, ...update, tokenHash: next.hash }, policy, session.subject);
+  lc.emit({ type: 'session.renewed', session: renewedSession });
+  return [{ ok: true, session: renewedSession, renewed: credentialFor(renewedSession, policy, next.value, now) }, null];
 }
 
 /**
